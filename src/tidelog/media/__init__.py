@@ -1,0 +1,52 @@
+"""Rich values in ``log()``: data types, their training-side preparation, their encoders.
+
+Public classes are re-exported by ``tidelog`` itself (``tidelog.Image`` ...);
+import them from there. This package's own surface is the pipeline's:
+
+* ``to_loggable(key, value)`` (training side) — see ``base`` for the contract.
+* ``encode(kind, meta, arrays, run_dir)`` (sender side).
+
+Modules, one job each:
+
+    base        Prepared, Media, encoder registry, content-addressed files
+    image       Image (masks, boxes)            audio     Audio
+    video       Video                           html      Html
+    molecule    Molecule                        object3d  Object3D, point clouds, lidar scenes
+    histogram   Histogram                       table     Table
+    charts      plot.* presets, plot_table, matplotlib / plotly figures
+    arrays      bare numpy arrays / tensors, arrays kept whole in the summary
+    listing     lists of media under one key
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidelog.media.base import NOT_MEDIA, Media, Prepared, encode
+
+__all__ = ["to_loggable", "encode", "Prepared", "Media", "NOT_MEDIA"]
+
+
+def to_loggable(key: str, value: Any) -> Any:
+    """Training side: a ``Prepared``, a plain JSON-able value, or ``NOT_MEDIA``.
+
+    Raises ``TypeError`` / ``ValueError`` naming ``key`` for bad input.
+    Cheap for the common case: plain numbers never get here (the pipeline
+    handles int/float/bool/str before calling this).
+    """
+    if isinstance(value, Media):
+        return value._prepare(key)
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], Media):
+        from tidelog.media.listing import prepare_list
+
+        return prepare_list(key, value)
+    mod = type(value).__module__ or ""
+    if mod.startswith(("numpy", "torch", "tensorflow", "jax", "jaxlib")):
+        from tidelog.media.arrays import bare_array
+
+        return bare_array(key, value)
+    if mod.startswith(("matplotlib", "plotly")):
+        from tidelog.media.charts import from_figure
+
+        return from_figure(key, value)
+    return NOT_MEDIA

@@ -1,0 +1,11 @@
+"""Importing this module registers every media encoder (sender side only)."""
+
+import importlib
+
+_MODULES = (
+    "image", "audio", "video", "html", "molecule", "object3d",
+    "histogram", "table", "charts", "arrays", "listing",
+)
+
+for _name in _MODULES:
+    importlib.import_module(f"tidelog.media.{_name}")
