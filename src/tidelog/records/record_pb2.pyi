@@ -8,7 +8,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Record(_message.Message):
-    __slots__ = ("seq", "header", "run_start", "key", "history", "history_block", "summary", "config", "metric", "console", "stats", "file", "exit", "footer", "notice", "resume")
+    __slots__ = ("seq", "header", "run_start", "key", "history", "history_block", "summary", "config", "metric", "console", "stats", "file", "exit", "footer", "notice", "resume", "mark")
     SEQ_FIELD_NUMBER: _ClassVar[int]
     HEADER_FIELD_NUMBER: _ClassVar[int]
     RUN_START_FIELD_NUMBER: _ClassVar[int]
@@ -25,6 +25,7 @@ class Record(_message.Message):
     FOOTER_FIELD_NUMBER: _ClassVar[int]
     NOTICE_FIELD_NUMBER: _ClassVar[int]
     RESUME_FIELD_NUMBER: _ClassVar[int]
+    MARK_FIELD_NUMBER: _ClassVar[int]
     seq: int
     header: Header
     run_start: RunStart
@@ -41,7 +42,8 @@ class Record(_message.Message):
     footer: Footer
     notice: Notice
     resume: Resume
-    def __init__(self, seq: _Optional[int] = ..., header: _Optional[_Union[Header, _Mapping]] = ..., run_start: _Optional[_Union[RunStart, _Mapping]] = ..., key: _Optional[_Union[KeyDef, _Mapping]] = ..., history: _Optional[_Union[HistoryRow, _Mapping]] = ..., history_block: _Optional[_Union[HistoryBlock, _Mapping]] = ..., summary: _Optional[_Union[SummaryUpdate, _Mapping]] = ..., config: _Optional[_Union[ConfigUpdate, _Mapping]] = ..., metric: _Optional[_Union[MetricDef, _Mapping]] = ..., console: _Optional[_Union[ConsoleOutput, _Mapping]] = ..., stats: _Optional[_Union[SystemStats, _Mapping]] = ..., file: _Optional[_Union[FileRecord, _Mapping]] = ..., exit: _Optional[_Union[RunExit, _Mapping]] = ..., footer: _Optional[_Union[Footer, _Mapping]] = ..., notice: _Optional[_Union[Notice, _Mapping]] = ..., resume: _Optional[_Union[Resume, _Mapping]] = ...) -> None: ...
+    mark: TransportMark
+    def __init__(self, seq: _Optional[int] = ..., header: _Optional[_Union[Header, _Mapping]] = ..., run_start: _Optional[_Union[RunStart, _Mapping]] = ..., key: _Optional[_Union[KeyDef, _Mapping]] = ..., history: _Optional[_Union[HistoryRow, _Mapping]] = ..., history_block: _Optional[_Union[HistoryBlock, _Mapping]] = ..., summary: _Optional[_Union[SummaryUpdate, _Mapping]] = ..., config: _Optional[_Union[ConfigUpdate, _Mapping]] = ..., metric: _Optional[_Union[MetricDef, _Mapping]] = ..., console: _Optional[_Union[ConsoleOutput, _Mapping]] = ..., stats: _Optional[_Union[SystemStats, _Mapping]] = ..., file: _Optional[_Union[FileRecord, _Mapping]] = ..., exit: _Optional[_Union[RunExit, _Mapping]] = ..., footer: _Optional[_Union[Footer, _Mapping]] = ..., notice: _Optional[_Union[Notice, _Mapping]] = ..., resume: _Optional[_Union[Resume, _Mapping]] = ..., mark: _Optional[_Union[TransportMark, _Mapping]] = ...) -> None: ...
 
 class Header(_message.Message):
     __slots__ = ("tidelog_version", "schema_version")
@@ -282,3 +284,9 @@ class Notice(_message.Message):
     key: str
     message: str
     def __init__(self, level: _Optional[_Union[Notice.Level, str]] = ..., timestamp: _Optional[float] = ..., key: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class TransportMark(_message.Message):
+    __slots__ = ("frame",)
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    def __init__(self, frame: _Optional[int] = ...) -> None: ...
