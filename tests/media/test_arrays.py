@@ -89,3 +89,9 @@ def test_summary_array_same_content_same_file(tmp_path):
 def test_summary_array_refuses_non_numeric():
     with pytest.raises(TypeError, match="'s'"):
         summary_array("s", np.array(["a", "b"]))
+
+
+def test_summary_scalars_stay_numbers():
+    assert summary_array("best", np.float64(0.9)) == 0.9
+    assert summary_array("best", np.array(3)) == 3
+    assert summary_array("one", np.array([1.5])).kind == "summary-array"  # an array, even of one

@@ -9,7 +9,8 @@ History (``bare_array``), W&B's rule (``wandb.util.json_friendly`` and
   binned on the sender). NaN / Inf in such an array is a ``ValueError``
   naming the key, as for ``Histogram``.
 
-Summary (``summary_array``): the array is stored whole as
+Summary (``summary_array``): a numpy scalar / one-element tensor stays a
+number; an array is stored whole as
 ``media/arrays/<sha256>.npy`` and the summary value carries its statistics::
 
     {"_type": "array-file", "path": ..., "sha256": ..., "size": ..., "shape": [...],
@@ -79,9 +80,15 @@ def bare_array(key: str, value: Any) -> Any:
     return prepare_array_histogram(arr, HISTORY_BINS)
 
 
-def summary_array(key: str, value: Any) -> Prepared:
-    """The summary's ``Prepared``: the whole array to a ``.npy`` file, stats in the value."""
+def summary_array(key: str, value: Any) -> Any:
+    """The summary's ``Prepared``: the whole array to a ``.npy`` file, stats in the value.
+
+    A numpy scalar, 0-d array or tensor of one element is a number, not an
+    array: it is returned as the Python scalar (no file), like ``bare_array``.
+    """
     arr = to_numpy(key, value)
+    if arr.ndim == 0 or (arr.size == 1 and not isinstance(value, np.ndarray)):
+        return bare_array(key, arr)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"tidelog.summary: key {key!r}: only real numeric arrays are kept whole, got dtype {arr.dtype}"
