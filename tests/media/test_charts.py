@@ -339,6 +339,13 @@ def test_unpicklable_figure_falls_back_to_png(tmp_path, plt):
     assert (tmp_path / value["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_figure_with_an_image_stored_as_png(tmp_path, plt):
+    fig, ax = plt.subplots()
+    ax.imshow(np.arange(16).reshape(4, 4))
+    value = encode_prepared(from_figure("im", fig), tmp_path)
+    assert value["_type"] == "image-file" and (tmp_path / value["path"]).is_file()
+
+
 def test_plotly_figure_stored(tmp_path):
     go = pytest.importorskip("plotly.graph_objects")
     fig = go.Figure(data=[go.Bar(x=["a", "b"], y=[3, 5])])

@@ -36,7 +36,9 @@ on the caller (about 2 ms for a small figure, against about 25 ms for
 ``savefig`` to PNG; ``savefig`` is the fallback when a figure will not
 pickle). On the sender the figure is converted with ``plotly.tools.mpl_to_plotly``
 and stored as ``plotly-file``; when plotly is missing or the conversion fails,
-it is rendered to PNG and stored as ``image-file``. Plotly figures are pickled
+it is rendered to PNG and stored as ``image-file``; so is a figure that
+holds images (``imshow``), which the converter would drop (W&B does the
+same). Plotly figures are pickled
 on the caller and written with ``plotly.io.to_json`` on the sender::
 
     {"_type": "plotly-file", "path": "media/plotly/<sha>.plotly.json", "sha256", "size"}
@@ -704,7 +706,8 @@ def encode_matplotlib(meta: dict, arrays: list, run_dir: Path) -> dict:
     if meta["format"] == "png":
         return _png_value(run_dir, bytes(arrays[0]))
     fig = _load_figure(arrays[0])
-    body = _to_plotly_json(fig)
+    has_images = any(ax.images for ax in fig.axes)  # plotly's converter drops them (W&B: an image)
+    body = None if has_images else _to_plotly_json(fig)
     if body is not None:
         return _plotly_value(run_dir, body)
     buf = io.BytesIO()
