@@ -10,17 +10,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import through_transport
 
+import tidelog.media
 from tidelog.errors import TidelogWarning
 from tidelog.media.audio import MAX_CLIPS_PER_STEP, Audio, prepare_audio_list
-from tidelog.media.base import _ENCODERS
 
 RNG = np.random.default_rng(1)
 
 
 def encode(obj, run_dir: Path, key: str = "examples") -> dict:
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:
@@ -88,6 +93,8 @@ def test_int16_samples_kept_exactly(tmp_path):
         (np.array([0, 128, 255], dtype=np.uint8), [-32768, 0, 32512]),
         (np.array([-128, 127], dtype=np.int8), [-32768, 32512]),
         (np.array([-5, 7], dtype=np.int64), [-5, 7]),
+        (np.array([0, 32768, 65535], dtype=np.uint16), [-32768, 0, 32767]),
+        (np.array([0, 2**31], dtype=np.uint32), [-32768, 0]),
     ],
 )
 def test_integer_dtypes_are_full_scale(tmp_path, samples, expected):
@@ -137,7 +144,7 @@ def test_open_binary_file(tmp_path):
 def test_list_of_clips_is_wandbs_audio_value(tmp_path):
     clips = [Audio(np.zeros(8), sample_rate=8, caption="a"), Audio(np.ones(16) * 0.5, sample_rate=16)]
     prep = prepare_audio_list("examples", clips)
-    value = _ENCODERS[prep.kind](prep.meta, prep.arrays, tmp_path)
+    value = send(prep, tmp_path)
     assert value["_type"] == "audio" and value["count"] == 2
     assert value["sampleRates"] == [8, 16] and value["durations"] == [1.0, 1.0]
     assert value["captions"] == ["a", ""]
@@ -150,7 +157,7 @@ def test_more_than_100_clips_keeps_100_and_warns(tmp_path):
     assert Audio._MAX_PER_STEP == 100
     with pytest.warns(TidelogWarning, match=r"key 'examples': 105 audio clips.*first 100"):
         prep = prepare_audio_list("examples", clips)
-    value = _ENCODERS[prep.kind](prep.meta, prep.arrays, tmp_path)
+    value = send(prep, tmp_path)
     assert value["count"] == 100 and len(value["audio"]) == 100
     assert "captions" not in value
 

@@ -8,16 +8,21 @@ import re
 from pathlib import Path
 
 import pytest
+from _helpers import through_transport
 
-from tidelog.media.base import _ENCODERS
+import tidelog.media
 from tidelog.media.html import DEFAULT_STYLE, Html, inject_head
 
 SEED_LINK = '<a href="https://mysite">Link</a>'
 
 
 def encode(obj, run_dir: Path, key: str = "custom") -> dict:
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored_text(run_dir: Path, value: dict) -> str:

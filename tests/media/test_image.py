@@ -9,20 +9,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import through_transport
 from PIL import Image as PILImage
 
+import tidelog.media
 from tidelog.errors import TidelogWarning
 from tidelog.media import image as image_mod
-from tidelog.media.base import _ENCODERS
 from tidelog.media.image import Image
 
 RNG = np.random.default_rng(0)
 
 
 def encode(obj, run_dir: Path, key: str = "examples") -> dict:
-    """Training side then sender side, through the encoder registry."""
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:
@@ -131,6 +135,12 @@ def test_prepare_keeps_references_not_copies():
     mask = np.zeros((32, 32), dtype=np.uint8)
     prep = Image(arr, masks={"m": {"mask_data": mask}})._prepare("k")
     assert prep.arrays[0] is arr and prep.arrays[1] is mask
+
+
+def test_non_contiguous_views(tmp_path):
+    arr = rgb(20, 30)
+    for view in (arr[::2, ::3], arr.transpose(1, 0, 2), arr[..., ::-1]):
+        assert np.array_equal(pixels(tmp_path, encode(Image(view), tmp_path)), view)
 
 
 def test_same_input_same_file(tmp_path):

@@ -9,16 +9,21 @@ import sys
 from pathlib import Path
 
 import pytest
+from _helpers import through_transport
 
-from tidelog.media.base import _ENCODERS
+import tidelog.media
 from tidelog.media.molecule import SUPPORTED_TYPES, Molecule
 
 DATA = Path(__file__).parent / "data"
 
 
 def encode(obj, run_dir: Path, key: str = "protein") -> dict:
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:

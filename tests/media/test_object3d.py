@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import through_transport
 
-from tidelog.media.base import _ENCODERS
+import tidelog.media
 from tidelog.media.object3d import SUPPORTED_TYPES, Object3D
 
 DATA = Path(__file__).parent / "data"
@@ -34,8 +35,12 @@ SEED_SCENE = {
 
 
 def encode(obj, run_dir: Path, key: str = "point_scene") -> dict:
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:

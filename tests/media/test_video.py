@@ -10,17 +10,22 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _helpers import through_transport
 from PIL import Image as PILImage, ImageSequence
 
-from tidelog.media.base import _ENCODERS
+import tidelog.media
 from tidelog.media.video import Video, grid_shape, tile_frames
 
 COLORS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255), (255, 0, 255)]
 
 
 def encode(obj, run_dir: Path, key: str = "video") -> dict:
-    prep = obj._prepare(key)
-    return _ENCODERS[prep.kind](prep.meta, prep.arrays, run_dir)
+    """Training side, the real transport framing, then the sender's encoder."""
+    return send(obj._prepare(key), run_dir)
+
+
+def send(prep, run_dir: Path) -> dict:
+    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:

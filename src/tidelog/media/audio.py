@@ -7,9 +7,9 @@
   standard library's ``wave`` module (every browser plays it; the ``wave``
   module cannot write float WAV). Float samples are read as ``[-1, 1]``
   (clipped, NaN -> 0) and scaled by 32767; ``int16`` samples are kept;
-  ``int8``/``uint8``/``int32`` are full-scale in their own range (as
-  soundfile reads them) and rescaled to 16 bits; wider integers must already
-  hold 16-bit sample values.
+  other 8/16/32-bit integers are full-scale in their own range (unsigned ones
+  centred on half their range, as soundfile reads them) and rescaled to 16
+  bits; 64-bit integers must already hold 16-bit sample values.
 * paths (or open binary files) of audio files: kept as their own bytes and
   extension. For WAV files the sample rate and duration are read from the
   header.
@@ -187,17 +187,13 @@ def _pcm16(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind == "f":
         arr = np.nan_to_num(arr.astype(np.float64), nan=0.0, posinf=1.0, neginf=-1.0)
         return np.round(np.clip(arr, -1.0, 1.0) * _INT16.max).astype(np.int16)
-    if arr.dtype == np.uint8:
-        return ((arr.astype(np.int16) - 128) << 8).astype(np.int16)
-    if arr.dtype.itemsize == 1:
-        return arr.astype(np.int16) << 8
-    if arr.dtype.itemsize == 4:
-        return (arr.astype(np.int64) >> 16).astype(np.int16) if arr.dtype.kind == "i" else (
-            ((arr.astype(np.int64) - 2**31) >> 16).astype(np.int16)
-        )
-    if arr.dtype == np.uint16:
-        return (arr.astype(np.int32) - 2**15).astype(np.int16)
-    return arr.astype(np.int16)
+    if arr.dtype.itemsize == 8:  # checked on the training side to hold 16-bit values
+        return arr.astype(np.int16)
+    wide = arr.astype(np.int64)
+    if arr.dtype.kind == "u":  # unsigned PCM is centred on half its range
+        wide -= 2 ** (8 * arr.dtype.itemsize - 1)
+    shift = 8 * arr.dtype.itemsize - 16
+    return (wide >> shift if shift >= 0 else wide << -shift).astype(np.int16)
 
 
 def _wav_bytes(samples: np.ndarray, rate: int) -> bytes:
