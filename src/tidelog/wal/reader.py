@@ -52,12 +52,18 @@ __all__ = [
     "Chunk",
     "Damage",
     "TornTail",
+    "ReadStats",
     "WalReader",
+    "ZERO_TAIL_MIN",
     "scan_segment",
     "check_segment_version",
 ]
 
 _ZERO_RUN = 8  # zeros at a chunk boundary shorter than this are just a bad sync
+ZERO_TAIL_MIN = 512
+"""A run of zeros this long ending the last segment is taken for a crash's
+zero-fill even when it starts inside a chunk (a sector's worth: an intact
+payload never ends in that many zeros, zstd would have compressed them)."""
 
 
 @dataclass(frozen=True)
@@ -121,34 +127,30 @@ def check_segment_version(path: Path, data: bytes | memoryview) -> None:
         )
 
 
-def _zero_run_end(data: bytes | memoryview, pos: int) -> int:
+def _zero_run_end(data: bytes, pos: int) -> int:
     """End of the run of zero bytes starting at ``pos``."""
-    view = bytes(data[pos : pos + 4096])
-    stripped = view.lstrip(b"\0")
-    if stripped or pos + len(view) >= len(data):
-        return pos + len(view) - len(stripped)
-    return _zero_run_end(data, pos + len(view))
-
-
-def _is_torn_prefix(data: bytes | memoryview, pos: int) -> bool:
-    """Whether the bytes from ``pos`` to the end can be the start of a chunk
-    whose write was cut short."""
-    rest = bytes(data[pos : pos + CHUNK_HEADER_SIZE])
-    if len(rest) < CHUNK_HEADER_SIZE:
-        return SYNC.startswith(rest[: len(SYNC)])
-    return False
+    step = 4096
+    while pos < len(data):
+        window = data[pos : pos + step]
+        rest = window.lstrip(b"\0")
+        if rest:
+            return pos + len(window) - len(rest)
+        pos += len(window)
+        step = min(step * 2, 1 << 20)
+    return len(data)
 
 
 class _Scan:
     """Walks one segment's bytes, emitting chunks, damage and a torn tail."""
 
-    def __init__(self, name: str, data: bytes | memoryview, final: bool) -> None:
+    def __init__(self, name: str, data: bytes, final: bool) -> None:
         self.name = name
         self.data = data
         self.view = memoryview(data)
         self.final = final
         self.bad_start: int | None = None
         self.reasons: list[str] = []
+        self._zero_tail: int | None = None
 
     def _fail(self, pos: int, reason: str) -> None:
         if self.bad_start is None:
@@ -161,46 +163,53 @@ class _Scan:
             yield Damage(self.name, self.bad_start, upto - self.bad_start, ", ".join(self.reasons))
         self.bad_start, self.reasons = None, []
 
-    def _tail(self, pos: int, reason: str) -> Iterator[Event]:
-        """The bytes from ``pos`` to the end hold no chunk: a torn tail if
-        this is the last segment, else damage."""
-        yield from self._flush(pos)
-        end = len(self.data)
-        if self.final:
-            yield TornTail(self.name, pos, end - pos)
-        else:
-            yield Damage(self.name, pos, end - pos, reason)
+    def _zeros_from(self) -> int:
+        """Offset where the run of zero bytes that ends the segment starts."""
+        if self._zero_tail is None:
+            self._zero_tail = len(self.data.rstrip(b"\0"))
+        return self._zero_tail
+
+    def _torn_at(self, pos: int, header: ChunkHeader | str) -> bool:
+        """Whether ``[pos, end)`` is what an interrupted write leaves: a
+        prefix of a chunk, possibly followed by zeros up to the end (a
+        filesystem that extended the file but lost the data)."""
+        if not self.final or self.bad_start is not None:
+            return False
+        end, zeros = len(self.data), self._zeros_from()
+        if zeros <= pos:
+            return True
+        if zeros - pos < CHUNK_HEADER_SIZE:
+            return SYNC.startswith(bytes(self.data[pos : min(zeros, pos + len(SYNC))]))
+        if not isinstance(header, ChunkHeader):
+            return False
+        stop = pos + CHUNK_HEADER_SIZE + header.payload_len
+        return stop > end or (zeros < stop and end - zeros >= ZERO_TAIL_MIN)
 
     def run(self, start: int) -> Iterator[Event]:
         data, end, pos = self.data, len(self.data), start
         while pos < end:
             header = decode_chunk_header(data, pos)
             if isinstance(header, ChunkHeader):
-                body = pos + CHUNK_HEADER_SIZE
-                stop = body + header.payload_len
-                if stop > end:
-                    yield from self._tail(pos, "truncated chunk")
-                    return
-                payload = self.view[body:stop]
-                if zlib.crc32(payload) == header.payload_crc:
+                stop = pos + CHUNK_HEADER_SIZE + header.payload_len
+                payload = self.view[pos + CHUNK_HEADER_SIZE : stop]
+                if stop <= end and zlib.crc32(payload) == header.payload_crc:
                     yield from self._flush(pos)
                     yield Chunk(self.name, pos, header, payload)
-                else:
-                    self._fail(pos, "payload checksum mismatch")
-                pos = stop
-                continue
-            if self.bad_start is None and _is_torn_prefix(data, pos):
-                yield from self._tail(pos, "truncated chunk header")
-                return
-            if data[pos] == 0:
-                zero_end = _zero_run_end(data, pos)
-                if zero_end == end and self.bad_start is None:
-                    yield from self._tail(pos, "zero-filled")
-                    return
-                if zero_end - pos >= _ZERO_RUN:
-                    self._fail(pos, "zero-filled")
-                    pos = zero_end
+                    pos = stop
                     continue
+            if self._torn_at(pos, header):
+                yield from self._flush(pos)
+                yield TornTail(self.name, pos, end - pos)
+                return
+            if isinstance(header, ChunkHeader):
+                self._fail(pos, "payload checksum mismatch" if stop <= end else "truncated chunk")
+                pos = min(stop, end)
+                continue
+            zero_end = _zero_run_end(data, pos) if data[pos] == 0 else pos
+            if zero_end - pos >= _ZERO_RUN:
+                self._fail(pos, "zero-filled")
+                pos = zero_end
+                continue
             self._fail(pos, header)
             nxt = data.find(SYNC, pos + 1)
             pos = end if nxt < 0 else nxt

@@ -1,0 +1,239 @@
+"""Property tests: the reader's contract under truncation, byte flips and
+zero-filled holes, on real files written by WalWriter."""
+
+from __future__ import annotations
+
+import random
+import struct
+import tempfile
+import zlib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tidelog.errors import WalVersionError
+from tidelog.wal import WalReader, WalWriter
+from tidelog.wal.format import SEGMENT_HEADER_SIZE
+
+from walutil import (
+    assert_in_order_subset,
+    build_records,
+    chunk_spans,
+    read_all,
+    record_specs,
+    restore,
+    snapshot,
+    write_batches,
+)
+
+batch_sizes = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=6)
+PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(PROPS, max_examples=150)
+
+
+def _written(tmp: Path, specs, sizes) -> tuple[Path, list[bytes]]:
+    wal_dir = tmp / "run" / "wal"
+    records = build_records(specs)
+    write_batches(wal_dir, records, sizes)
+    return wal_dir, records
+
+
+def _cut(files: list[tuple[str, bytes]], offset: int) -> list[tuple[str, bytes]]:
+    """The log truncated at a global byte offset (segments concatenated)."""
+    out = []
+    for name, data in files:
+        if offset <= 0:
+            break
+        out.append((name, data[:offset]))
+        offset -= len(data)
+    return out
+
+
+@PROPS
+@given(specs=record_specs, sizes=batch_sizes, seed=st.integers(0, 2**32 - 1))
+def test_truncation_at_any_offset_reads_back_the_intact_prefix(specs, sizes, seed):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _written(Path(tmp), specs, sizes)
+        files = snapshot(wal_dir)
+        spans = chunk_spans(wal_dir)
+        assert [r for s in spans for r in s.records] == records
+        starts, total = {}, 0
+        for name, data in files:
+            starts[name] = total
+            total += len(data)
+        offsets = list(range(total + 1))
+        if total > 1500:  # dense sample, plus every chunk edge and its neighbours
+            rng = random.Random(seed)
+            edges = {starts[s.segment] + s.end + d for s in spans for d in (-1, 0, 1)}
+            offsets = sorted(set(rng.sample(offsets, 600)) | (edges & set(offsets)))
+        for offset in offsets:
+            restore(wal_dir, _cut(files, offset))
+            read, reader = read_all(wal_dir)
+            complete = [r for s in spans if starts[s.segment] + s.end <= offset for r in s.records]
+            assert read == complete, f"cut at {offset}"
+            assert reader.damage == [], f"cut at {offset}: {reader.damage}"
+
+
+@MANY
+@given(specs=record_specs, sizes=batch_sizes, data=st.data())
+def test_byte_flips_lose_only_damaged_chunks_and_are_reported(specs, sizes, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _written(Path(tmp), specs, sizes)
+        files = snapshot(wal_dir)
+        spans = chunk_spans(wal_dir)
+        flips: dict[str, set[int]] = {}
+        damaged = [bytearray(d) for _, d in files]
+        for _ in range(data.draw(st.integers(1, 4), label="flips")):
+            seg = data.draw(st.integers(0, len(files) - 1), label="segment")
+            pos = data.draw(st.integers(0, len(files[seg][1]) - 1), label="offset")
+            damaged[seg][pos] ^= data.draw(st.integers(1, 255), label="xor")
+            flips.setdefault(files[seg][0], set()).add(pos)
+        restore(wal_dir, [(n, bytes(d)) for (n, _), d in zip(files, damaged)])
+
+        read, reader = read_all(wal_dir)
+
+        assert_in_order_subset(read, records)
+        got = set(read)
+        for s in spans:
+            if not any(s.offset <= p < s.end for p in flips.get(s.segment, ())):
+                assert set(s.records) <= got, f"intact chunk at {s.segment}:{s.offset} lost"
+        for name, positions in flips.items():
+            for p in positions:
+                if files[[n for n, _ in files].index(name)][1][p] == damaged[[n for n, _ in files].index(name)][p]:
+                    continue  # two flips cancelled out
+                assert any(d.segment == name and d.offset <= p < d.offset + d.length
+                           for d in reader.damage), f"flip at {name}:{p} not reported: {reader.damage}"
+
+
+@MANY
+@given(specs=record_specs, sizes=batch_sizes, data=st.data())
+def test_zero_filled_regions_are_skipped(specs, sizes, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _written(Path(tmp), specs, sizes)
+        files = snapshot(wal_dir)
+        spans = chunk_spans(wal_dir)
+        seg = data.draw(st.integers(0, len(files) - 1), label="segment")
+        name, original = files[seg]
+        a = data.draw(st.integers(0, len(original) - 1), label="start")
+        b = data.draw(st.integers(a + 1, len(original)), label="end")
+        zeroed = original[:a] + bytes(b - a) + original[b:]
+        files[seg] = (name, zeroed)
+        restore(wal_dir, files)
+
+        read, reader = read_all(wal_dir)
+
+        assert_in_order_subset(read, records)
+        got = set(read)
+        for s in spans:
+            if s.segment != name or s.end <= a or s.offset >= b:
+                assert set(s.records) <= got
+        tail = reader.torn_tail
+        for p in range(a, b):
+            if original[p] == 0:
+                continue
+            covered = any(d.segment == name and d.offset <= p < d.offset + d.length for d in reader.damage)
+            in_tail = tail is not None and tail.segment == name and p >= tail.offset
+            assert covered or in_tail, f"zeroed byte {p} neither damage nor torn tail"
+        if b < len(original) or seg < len(files) - 1:
+            assert reader.torn_tail is None or reader.torn_tail.segment != name
+
+
+def test_zero_filled_hole_in_the_middle_is_reported_as_such(tmp_path):
+    wal_dir = tmp_path / "wal"
+    records = build_records([("console", "x" * 50)] * 40)
+    write_batches(wal_dir, records, [3], segment_bytes=1 << 20)
+    spans = chunk_spans(wal_dir)
+    path = wal_dir / "000001.wal"
+    data = bytearray(path.read_bytes())
+    victim = spans[3]
+    data[victim.offset : victim.end] = bytes(victim.end - victim.offset)
+    path.write_bytes(bytes(data))
+    read, reader = read_all(wal_dir)
+    assert read == [r for i, s in enumerate(spans) if i != 3 for r in s.records]
+    assert [(d.offset, d.length, d.reason) for d in reader.damage] == [
+        (victim.offset, victim.end - victim.offset, "zero-filled")
+    ]
+
+
+def test_zeros_after_the_last_chunk_are_a_torn_tail(tmp_path):
+    wal_dir = tmp_path / "wal"
+    records = build_records([("console", "y" * 30)] * 10)
+    write_batches(wal_dir, records, [2], segment_bytes=1 << 20)
+    path = wal_dir / "000001.wal"
+    size = path.stat().st_size
+    with open(path, "ab") as f:  # a crash that extended the file but lost its data
+        f.write(bytes(8192))
+    read, reader = read_all(wal_dir)
+    assert read == records
+    assert reader.damage == []
+    assert (reader.torn_tail.offset, reader.torn_tail.length) == (size, 8192)
+
+
+def _set_version(path: Path, version: int) -> None:
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<H", data, 8, version)
+    struct.pack_into("<I", data, SEGMENT_HEADER_SIZE - 4, zlib.crc32(data[: SEGMENT_HEADER_SIZE - 4]))
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("segment", [0, -1])
+def test_future_version_is_refused_naming_file_and_version(tmp_path, segment):
+    wal_dir = tmp_path / "wal"
+    rng = random.Random(0)
+    write_batches(wal_dir, build_records([("console", rng.randbytes(80).hex()) for _ in range(60)]), [4])
+    paths = sorted(wal_dir.iterdir())
+    assert len(paths) > 1
+    _set_version(paths[segment], 2)
+    with pytest.raises(WalVersionError, match=rf"{paths[segment].name}.*version 2"):
+        WalReader(wal_dir)
+    if segment == -1:
+        with pytest.raises(WalVersionError):
+            WalWriter(wal_dir)
+
+
+def test_flipped_version_field_is_damage_not_a_version_error(tmp_path):
+    wal_dir = tmp_path / "wal"
+    records = build_records([("console", "v" * 40)] * 20)
+    write_batches(wal_dir, records, [5], segment_bytes=1 << 20)
+    path = wal_dir / "000001.wal"
+    data = bytearray(path.read_bytes())
+    data[8] ^= 0x02  # version 1 -> 3, header checksum now wrong
+    path.write_bytes(bytes(data))
+    read, reader = read_all(wal_dir)
+    assert read == records
+    assert [(d.offset, d.length, d.reason) for d in reader.damage] == [(0, SEGMENT_HEADER_SIZE, "bad segment header")]
+
+
+@MANY
+@given(specs=record_specs, more=record_specs, sizes=batch_sizes, data=st.data())
+def test_reopen_after_torn_tail_truncates_and_continues(specs, more, sizes, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _written(Path(tmp), specs, sizes)
+        files = snapshot(wal_dir)
+        total = sum(len(d) for _, d in files)
+        cut = data.draw(st.integers(1, total), label="cut")
+        restore(wal_dir, _cut(files, cut))
+        survivors, _ = read_all(wal_dir)
+        assert survivors == records[: len(survivors)]
+
+        writer = WalWriter(wal_dir, fsync="never", segment_bytes=2048, chunk_bytes=700)
+        last = WalReader(wal_dir)
+        expected_last = max([0] + [s for s in _seqs(survivors)])
+        assert writer.last_seq == expected_last
+        extra = build_records(more, first_seq=expected_last + 1)
+        for i in range(0, len(extra), 5):
+            writer.append(extra[i : i + 5])
+        writer.close()
+
+        read, reader = read_all(wal_dir)
+        assert read == survivors + extra
+        assert reader.damage == [] and reader.torn_tail is None
+        del last
+
+
+def _seqs(records: list[bytes]) -> list[int]:
+    from tidelog.wal.format import record_seq_span
+
+    return [s + n - 1 for s, n in map(record_seq_span, records)]
