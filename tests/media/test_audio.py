@@ -102,6 +102,13 @@ def test_integer_dtypes_are_full_scale(tmp_path, samples, expected):
     assert frames[:, 0].tolist() == expected
 
 
+def test_torch_tensor(tmp_path):
+    torch = pytest.importorskip("torch")
+    x = torch.linspace(-1, 1, 50, requires_grad=True)
+    frames, _, rate = read_wav(stored(tmp_path, encode(Audio(x, sample_rate=50), tmp_path)))
+    assert rate == 50 and frames[0, 0] == -32767 and frames[-1, 0] == 32767
+
+
 def test_prepare_keeps_a_reference():
     x = np.zeros(10)
     assert Audio(x, sample_rate=10)._prepare("k").arrays[0] is x

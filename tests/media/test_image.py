@@ -202,6 +202,17 @@ def test_matplotlib_figure(tmp_path):
     assert load(tmp_path / value["path"]).size == (100, 50)
 
 
+def test_pyplot_module_logs_the_current_figure(tmp_path):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    fig = plt.figure(figsize=(1, 1), dpi=40)
+    plt.plot([3, 1, 2])
+    try:
+        value = encode(Image(plt), tmp_path)
+    finally:
+        plt.close(fig)
+    assert (value["width"], value["height"]) == (40, 40)
+
+
 def test_torch_tensor_chw(tmp_path):
     torch = pytest.importorskip("torch")
     arr = rgb(6, 7)

@@ -113,8 +113,10 @@ class Audio(Media):
     def _from_array(self, data: Any, sample_rate: Any, what: str) -> None:
         if isinstance(data, np.ndarray):
             arr = data
-        elif isinstance(data, (list, tuple)) or _is_tensor(data):
-            arr = np.asarray(data.numpy() if _is_tensor(data) else data)
+        elif _is_tensor(data):
+            arr = np.asarray(data.detach().cpu().numpy() if hasattr(data, "detach") else data.numpy())
+        elif isinstance(data, (list, tuple)):
+            arr = np.asarray(data)
         else:
             raise TypeError(f"{what}: expected a numpy array or a path to an audio file, got {type(data).__name__}")
         _check_samples(arr, what)
