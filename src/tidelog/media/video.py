@@ -41,7 +41,7 @@ import numpy as np
 from tidelog.media.base import Media, Prepared, register_encoder
 from tidelog.media.image import _bytes_array, _caption, _is_path, _read_path, _stored, _to_bytes
 
-__all__ = ["Video", "FORMATS"]
+__all__ = ["Video", "FORMATS", "grid_shape", "tile_frames"]
 
 FORMATS = ("gif", "mp4", "webm", "ogg")
 _FFMPEG_CODECS = {"mp4": "libx264", "webm": "libvpx", "ogg": "libtheora"}
