@@ -45,7 +45,7 @@ def to_loggable(key: str, value: Any) -> Any:
         from tidelog.media.arrays import bare_array
 
         return bare_array(key, value)
-    if mod.startswith(("matplotlib", "plotly")):
+    if mod.startswith(("matplotlib", "plotly")) or getattr(value, "__name__", None) == "matplotlib.pyplot":
         from tidelog.media.charts import from_figure
 
         return from_figure(key, value)

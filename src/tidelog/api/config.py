@@ -1,0 +1,99 @@
+"""``run.config``: hyperparameters, with item and attribute access like W&B's.
+
+Every change is sent as a ``ConfigUpdate`` (key -> JSON text) as it happens,
+so a crash keeps the config too. Accepts dicts, ``argparse.Namespace``,
+absl-style flag objects (``flag_values_dict()``) and objects with ``__dict__``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterator
+
+from tidelog.api.values import to_json_text
+
+__all__ = ["Config", "as_dict"]
+
+
+def as_dict(obj: Any) -> dict:
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return dict(obj)
+    if hasattr(obj, "flag_values_dict"):
+        return dict(obj.flag_values_dict())
+    if hasattr(obj, "__dict__"):
+        return {k: v for k, v in vars(obj).items() if not k.startswith("_")}
+    raise TypeError(f"tidelog: config must be a dict, argparse.Namespace or similar, not {type(obj).__name__}")
+
+
+class Config:
+    def __init__(self, send: Callable[[dict[str, str], list[str]], None] | None = None) -> None:
+        object.__setattr__(self, "_items", {})
+        object.__setattr__(self, "_send", send)
+
+    def _set_many(self, values: dict) -> None:
+        encoded = {}
+        for k, v in values.items():
+            if not isinstance(k, str):
+                raise TypeError(f"tidelog.config: key {k!r} is a {type(k).__name__}; keys must be strings")
+            text = to_json_text(k, v)
+            encoded[k] = text
+            self._items[k] = json.loads(text)
+        if self._send is not None and encoded:
+            self._send(encoded, [])
+
+    def update(self, d: Any = None, allow_val_change: bool = True, **kwargs: Any) -> None:
+        values = as_dict(d)
+        values.update(kwargs)
+        self._set_many(values)
+
+    def setdefaults(self, d: dict) -> None:
+        self._set_many({k: v for k, v in d.items() if k not in self._items})
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._set_many({key: value})
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        self._set_many({key: value})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._items[key]
+        except KeyError:
+            raise AttributeError(f"config has no key {key!r}") from None
+
+    def __delitem__(self, key: str) -> None:
+        del self._items[key]
+        if self._send is not None:
+            self._send({}, [key])
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._items.get(key, default)
+
+    def keys(self):
+        return self._items.keys()
+
+    def items(self):
+        return self._items.items()
+
+    def values(self):
+        return self._items.values()
+
+    def as_dict(self) -> dict:
+        return dict(self._items)
+
+    def __repr__(self) -> str:
+        return f"Config({self._items!r})"

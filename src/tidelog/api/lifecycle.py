@@ -1,0 +1,103 @@
+"""The current run, and what happens when the interpreter exits.
+
+``tidelog.run`` / ``tidelog.config`` / ``tidelog.summary`` point at the
+current run's objects (placeholders that explain themselves before
+``init()``). A script that exits without ``finish()`` finishes its run at
+interpreter exit, as W&B does: ``finished`` normally, ``failed`` with the
+traceback kept if an exception ended the script.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import threading
+import traceback
+from typing import Any
+
+from tidelog.errors import UsageError
+
+__all__ = ["current", "activate", "forget", "Preinit"]
+
+_lock = threading.RLock()
+_current: Any = None
+_hooks_installed = False
+_failure: str = ""
+
+
+class Preinit:
+    """Stands in for ``tidelog.run/config/summary`` before ``init()``."""
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise UsageError(f"tidelog.{self._name}: call tidelog.init() first")
+
+    __getitem__ = __setitem__ = __call__ = _fail
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        self._fail()
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        self._fail()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return f"<tidelog.{self._name}: no run yet; call tidelog.init()>"
+
+
+def current() -> Any:
+    return _current
+
+
+def activate(run: Any) -> None:
+    global _current
+    import tidelog
+
+    with _lock:
+        _current = run
+        tidelog.run, tidelog.config, tidelog.summary = run, run.config, run.summary
+        _install_hooks()
+
+
+def forget(run: Any) -> None:
+    global _current
+    import tidelog
+
+    with _lock:
+        if _current is run:
+            _current = None
+            tidelog.run = None
+            tidelog.config = Preinit("config")
+            tidelog.summary = Preinit("summary")
+
+
+def _install_hooks() -> None:
+    global _hooks_installed
+    if _hooks_installed:
+        return
+    _hooks_installed = True
+    previous = sys.excepthook
+
+    def excepthook(etype, value, tb):
+        global _failure
+        _failure = "".join(traceback.format_exception(etype, value, tb))
+        previous(etype, value, tb)
+
+    sys.excepthook = excepthook
+    atexit.register(_at_exit)
+
+
+def _at_exit() -> None:
+    run = _current
+    if run is None or getattr(run, "finished", True):
+        return
+    if _failure:
+        run.finish(exit_code=1, _traceback=_failure) if not getattr(run, "disabled", False) else run.finish()
+    else:
+        run.finish()

@@ -1,0 +1,162 @@
+"""The slow path: any value ``log()`` or the summary accepts, turned into record fields.
+
+Plain floats and ints in a dict of only numbers never come here (see
+``records.fastpath``). Everything else does: bools, strings, None, lists and
+dicts (stored as JSON), numpy scalars and arrays, tensors, and rich media
+(``tidelog.media``), which become placeholders plus a ``Prepared`` payload.
+
+Errors name the key and say what was wrong; nothing is sent for a call that
+raises, so a bad value never leaves a half-logged row.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tidelog.api.keys import BOOL, NUMBER, OTHER, STRING, KeyTable
+from tidelog.records import pb
+from tidelog.transport.frames import pending_json
+
+__all__ = ["Fields", "to_fields", "to_json_text", "INT64_MIN", "INT64_MAX"]
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+class Fields:
+    """Typed values for one record, in the order they were given."""
+
+    __slots__ = ("float_keys", "float_values", "int_keys", "int_values", "items", "prepared", "plain")
+
+    def __init__(self) -> None:
+        self.float_keys: list[int] = []
+        self.float_values: list[float] = []
+        self.int_keys: list[int] = []
+        self.int_values: list[int] = []
+        self.items: list[pb.Item] = []
+        self.prepared: list = []            # media payloads, index = placeholder number
+        self.plain: dict[str, Any] = {}     # key -> Python value as a reader will see it
+
+    def fill_row(self, row: "pb.HistoryRow") -> None:
+        row.float_keys.extend(self.float_keys)
+        row.float_values.extend(self.float_values)
+        row.int_keys.extend(self.int_keys)
+        row.int_values.extend(self.int_values)
+        row.items.extend(self.items)
+
+
+def _is_number_type(t: type) -> str | None:
+    """'float' / 'int' for the numeric scalar types we store as columns, else None."""
+    if t is float:
+        return "float"
+    if t is int:
+        return "int"
+    mod = t.__module__
+    if mod == "numpy":
+        import numpy as np
+
+        if issubclass(t, np.floating):
+            return "float"
+        if issubclass(t, np.integer):
+            return "int"
+    return None
+
+
+def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
+    """Convert a ``log()`` (or summary) dict. Raises TypeError/ValueError naming the key."""
+    out = Fields()
+    for k, v in data.items():
+        _add(out, keys, k, v, summary)
+    return out
+
+
+def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
+    t = type(v)
+    kind = _is_number_type(t)
+    if kind == "float":
+        out.float_keys.append(keys.id_for(k, NUMBER))
+        out.float_values.append(float(v))
+        out.plain[k] = float(v)
+        return
+    if kind == "int":
+        iv = int(v)
+        if INT64_MIN <= iv <= INT64_MAX:
+            out.int_keys.append(keys.id_for(k, NUMBER))
+            out.int_values.append(iv)
+        else:  # beyond int64: kept as a float, as JSON-based loggers do
+            out.float_keys.append(keys.id_for(k, NUMBER))
+            out.float_values.append(float(iv))
+        out.plain[k] = iv
+        return
+    if t is bool:
+        out.items.append(pb.Item(key=keys.id_for(k, BOOL), value=pb.Value(bool=v)))
+        out.plain[k] = v
+        return
+    if t is str:
+        out.items.append(pb.Item(key=keys.id_for(k, STRING), value=pb.Value(str=v)))
+        out.plain[k] = v
+        return
+    if v is None:
+        out.items.append(pb.Item(key=keys.id_for(k, None), value=pb.Value(json="null")))
+        out.plain[k] = None
+        return
+    _add_rich(out, keys, k, v, summary)
+
+
+def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
+    from tidelog.media import NOT_MEDIA, Prepared, to_loggable
+
+    if summary and _is_array_like(v):
+        from tidelog.media.arrays import summary_array
+
+        loggable = summary_array(k, v)
+    else:
+        loggable = to_loggable(k, v)
+    if loggable is NOT_MEDIA:
+        if isinstance(v, (list, tuple, dict)):
+            text = to_json_text(k, v)
+            out.items.append(pb.Item(key=keys.id_for(k, OTHER), value=pb.Value(json=text)))
+            out.plain[k] = json.loads(text)
+            return
+        raise TypeError(
+            f"tidelog.log: key {k!r} has a value of type {type(v).__module__}.{type(v).__qualname__}, "
+            "which tidelog cannot log; use a number, string, bool, list, dict, numpy array or a tidelog data type"
+        )
+    if isinstance(loggable, Prepared):
+        category = f"media:{loggable.kind}"
+        idx = len(out.prepared)
+        out.prepared.append(loggable)
+        out.items.append(pb.Item(key=keys.id_for(k, category), value=pb.Value(json=pending_json(idx))))
+        out.plain[k] = loggable
+        return
+    # A plain value from a bare array or tensor: a scalar or a list.
+    _add(out, keys, k, loggable, summary)
+
+
+def _is_array_like(v: Any) -> bool:
+    mod = type(v).__module__ or ""
+    return hasattr(v, "shape") and mod.startswith(("numpy", "torch", "tensorflow", "jax", "jaxlib"))
+
+
+def _json_default_for(key: str):
+    def default(o: Any) -> Any:
+        if hasattr(o, "tolist") and type(o).__module__.startswith("numpy"):
+            return o.tolist()
+        if hasattr(o, "item") and type(o).__module__.startswith("torch"):
+            return o.detach().cpu().tolist()
+        raise TypeError(
+            f"tidelog.log: key {key!r} contains a value of type {type(o).__name__} "
+            "that cannot be stored as JSON"
+        )
+
+    return default
+
+
+def to_json_text(key: str, value: Any) -> str:
+    """JSON text for a list/dict value; NaN and Infinity are kept (as JSON5-style tokens)."""
+    try:
+        return json.dumps(value, default=_json_default_for(key), allow_nan=True, separators=(",", ":"))
+    except ValueError as e:  # circular reference
+        raise ValueError(f"tidelog.log: key {key!r}: {e}") from None
+

@@ -1,0 +1,145 @@
+"""``tidelog.Api``: runs read back from disk, with W&B's public-API names.
+
+    api = tidelog.Api(dir="X")            # the runs init(dir="X") wrote (X/tidelog also accepted)
+    run = api.run("project/run_id")       # or "entity/project/run_id", or "run_id"
+    run.scan_history(keys=None)           # every row, unsampled
+    run.history(samples=500, keys=None)   # evenly spaced rows; a DataFrame when pandas is installed
+    run.summary, run.config, run.state    # state: running | finished | failed | crashed
+    run.summary["k"] = v; run.summary.update()   # amend a finished run's summary
+
+Runs are re-read from the WAL when asked (``api.run`` returns a fresh view).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from tidelog.api.rundir import root_for
+from tidelog.errors import RunNotFoundError, UsageError
+from tidelog.read.history import HistoryReader
+from tidelog.read.run import RunState
+
+__all__ = ["Api", "Run", "RunSummary"]
+
+
+class Api:
+    def __init__(self, dir: str | os.PathLike | None = None, server: str | None = None,
+                 api_key: str | None = None, overrides: dict | None = None, timeout: int | None = None) -> None:
+        if server is not None:
+            raise UsageError("tidelog.Api(server=...): reading from a tracking server is not available "
+                             "in this version; pass dir= for local runs")
+        base = dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
+        self.root = root_for(Path(base))
+
+    def _run_dirs(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.glob("run-*") if (p / "wal").is_dir())
+
+    def runs(self, path: str | None = None, filters: dict | None = None, order: str | None = None,
+             per_page: int | None = None) -> list["Run"]:
+        """Runs of a project (``"project"`` or ``"entity/project"``), oldest first; all runs if None."""
+        project = path.split("/")[-1] if path else None
+        out = []
+        for d in self._run_dirs():
+            r = Run(d)
+            if project is None or r.project == project:
+                out.append(r)
+        return out
+
+    def run(self, path: str) -> "Run":
+        parts = [p for p in str(path).split("/") if p]
+        if not parts or len(parts) > 3:
+            raise ValueError(f"tidelog.Api.run: expected 'project/run_id', got {path!r}")
+        run_id = parts[-1]
+        project = parts[-2] if len(parts) >= 2 else None
+        for d in reversed(self._run_dirs()):
+            if d.name.endswith(f"-{run_id}"):
+                r = Run(d)
+                if project is None or r.project == project:
+                    return r
+        raise RunNotFoundError(f"no run {path!r} under {self.root}")
+
+
+class Run:
+    """A run read from its directory."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.dir = str(run_dir)
+        self._state = RunState.load(run_dir)
+        s = self._state
+        self.id = s.run_id or run_dir.name.rsplit("-", 1)[-1]
+        self.name = s.name or self.id
+        self.project = s.project
+        self.entity = s.entity
+        self.group, self.job_type, self.notes, self.tags = s.group, s.job_type, s.notes, list(s.tags)
+        self.config = dict(s.config)
+        self.summary = RunSummary(self, s.summary())
+
+    @property
+    def state(self) -> str:
+        return self._state.state
+
+    @property
+    def path(self) -> list[str]:
+        return [p for p in (self.entity, self.project, self.id) if p]
+
+    @property
+    def lastHistoryStep(self) -> int:  # noqa: N802 - W&B's name
+        return -1 if self._state.last_step is None else self._state.last_step
+
+    def __repr__(self) -> str:
+        return f"<tidelog Run {self.project}/{self.id} ({self.state})>"
+
+    def _history(self) -> HistoryReader:
+        return HistoryReader.from_run_dir(self.dir)
+
+    def scan_history(self, keys: Sequence[str] | None = None, page_size: int | None = None,
+                     min_step: int | None = None, max_step: int | None = None) -> Iterator[dict[str, Any]]:
+        for row in self._history().rows(keys=list(keys) if keys else None):
+            step = row["_step"]
+            if (min_step is None or step >= min_step) and (max_step is None or step < max_step):
+                yield row
+
+    def history(self, samples: int = 500, keys: Sequence[str] | None = None, x_axis: str = "_step",
+                pandas: bool = True, stream: str = "default") -> Any:
+        rows = list(self.scan_history(keys=keys))
+        if samples and len(rows) > samples:
+            last = len(rows) - 1
+            picks = sorted({round(i * last / (samples - 1)) for i in range(samples)}) if samples > 1 else [last]
+            rows = [rows[i] for i in picks]
+        if pandas:
+            try:
+                import pandas as pd
+            except ImportError:
+                return rows
+            return pd.DataFrame(rows)
+        return rows
+
+
+class RunSummary(dict):
+    """A finished run's summary; ``update()`` appends the changes to its WAL."""
+
+    def __init__(self, run: Run, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self._run = run
+        self._changed: dict[str, Any] = {}
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._changed[key] = value
+        super().__setitem__(key, value)
+
+    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+        if d:
+            self._changed.update(d)
+        self._changed.update(kwargs)
+        if self._changed:
+            from tidelog.read.amend import amend_summary
+
+            stored = amend_summary(Path(self._run.dir), self._changed)
+            super().update(stored)
+            self._changed = {}
+

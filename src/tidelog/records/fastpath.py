@@ -1,0 +1,117 @@
+"""Training-side encoding of records, built for ``log()``'s hot path.
+
+A ``log()`` of plain numbers is encoded without the protobuf library: for each
+*layout* (the dict's keys and value types, in order) a ``struct.Struct`` is
+compiled once that writes the whole ring frame — frame header, the
+``Record{history: HistoryRow}`` wire bytes, and the trainer's frame number —
+in one ``pack_into`` call. ``tests/test_fastpath.py`` pins that these bytes
+parse, with the protobuf library, to the same message the library would build.
+
+Wire contract with the sender (every trainer frame, fast path or not):
+
+* the payload is a serialized ``tidelog.v1.Record``;
+* its last 9 bytes are ``0x09`` + the trainer's frame number as fixed64, i.e.
+  the ``seq`` field written last. The sender reads the frame number there
+  (for de-duplication after a restart) and overwrites it with the WAL
+  sequence number. Protobuf keeps the last occurrence of a singular field,
+  so the payload stays a valid Record either way.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Sequence
+
+from tidelog.records import pb
+
+__all__ = ["RowLayout", "encode_record", "varint", "SEQ_TRAILER", "FLOAT", "INT"]
+
+SEQ_TRAILER = struct.Struct("<BQ")   # 0x09, frame number
+FLOAT = "f"
+INT = "i"
+
+_TAG_RECORD_HISTORY = 0x2A  # field 5, length-delimited
+_TAG_FLOAT_KEYS = 0x1A      # HistoryRow field 3
+_TAG_FLOAT_VALUES = 0x22    # field 4
+_TAG_INT_KEYS = 0x2A        # field 5
+_TAG_INT_VALUES = 0x32      # field 6
+_TAG_STEP = 0x09            # field 1, sfixed64
+_TAG_TIMESTAMP = 0x11       # field 2, double
+_FRAME_TAG_RECORD = 1       # transport.frames.TAG_RECORD
+
+
+def varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def encode_record(record: "pb.Record", frame_no: int) -> bytes:
+    """Serialize a library-built Record with the trainer frame number trailer."""
+    return record.SerializeToString() + SEQ_TRAILER.pack(0x09, frame_no)
+
+
+class RowLayout:
+    """A compiled encoder for one (keys, kinds) layout of a history row.
+
+    ``kinds[i]`` is FLOAT or INT for the i-th value of the dict. Values are
+    passed to ``pack_into`` already ordered floats-then-ints (``order``).
+    """
+
+    __slots__ = ("struct", "size", "order", "float_ids", "int_ids", "last", "names", "prefix", "pack_into")
+
+    def __init__(self, float_ids: Sequence[int], int_ids: Sequence[int], order: Sequence[int] | None) -> None:
+        self.float_ids = tuple(float_ids)
+        self.int_ids = tuple(int_ids)
+        # ``order``: indexes into the dict's values giving floats then ints,
+        # or None when the dict already has that order (the common case).
+        self.order = order
+        self.last: tuple | None = None  # (frame_no, values) of the latest use, for run.summary
+        self.names: tuple[str, ...] = ()  # stored key names, in ``values`` order (set by the run)
+        nf, ni = len(self.float_ids), len(self.int_ids)
+        row = bytearray()
+        if nf:
+            fk = b"".join(varint(k) for k in self.float_ids)
+            row += bytes([_TAG_FLOAT_KEYS]) + varint(len(fk)) + fk
+        if ni:
+            ik = b"".join(varint(k) for k in self.int_ids)
+            row += bytes([_TAG_INT_KEYS]) + varint(len(ik)) + ik
+        if nf:
+            row += bytes([_TAG_FLOAT_VALUES]) + varint(8 * nf)
+        ints_head = (bytes([_TAG_INT_VALUES]) + varint(8 * ni)) if ni else b""
+        # row = row-prefix | floats | ints_head | ints | 0x09 step | 0x11 ts
+        row_len = len(row) + 8 * nf + len(ints_head) + 8 * ni + 9 + 9
+        record_prefix = bytes([_TAG_RECORD_HISTORY]) + varint(row_len)
+        payload_len = len(record_prefix) + row_len + 9
+        frame_header = struct.pack("<IHH", payload_len, _FRAME_TAG_RECORD, 0)
+        self.prefix = frame_header + record_prefix + bytes(row)
+        prefix = self.prefix
+        if ni:
+            st = struct.Struct(f"<{len(prefix)}s{nf}d{len(ints_head)}s{ni}qBqBdBQ")
+
+            def pack_into(buf, offset, values, step, ts, frame_no, _p=st.pack_into):
+                _p(buf, offset, prefix, *values[:nf], ints_head, *values[nf:],
+                   _TAG_STEP, step, _TAG_TIMESTAMP, ts, 0x09, frame_no)
+        else:
+            st = struct.Struct(f"<{len(prefix)}s{nf}dBqBdBQ")
+
+            def pack_into(buf, offset, values, step, ts, frame_no, _p=st.pack_into):
+                _p(buf, offset, prefix, *values, _TAG_STEP, step, _TAG_TIMESTAMP, ts, 0x09, frame_no)
+
+        self.struct = st
+        self.size = (st.size + 7) & ~7  # frame bytes in the ring
+        # pack_into(buf, offset, values, step, ts, frame_no): write the whole
+        # frame (header included) at ``offset``; ``values`` floats then ints.
+        self.pack_into = pack_into
+
+    def pack(self, values: tuple, step: int, ts: float, frame_no: int) -> bytes:
+        """The frame as bytes (header included), for the spill path and tests."""
+        buf = bytearray(self.struct.size)
+        self.pack_into(buf, 0, values, step, ts, frame_no)
+        return bytes(buf)

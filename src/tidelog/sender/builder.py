@@ -1,0 +1,221 @@
+"""Trainer frames in, WAL records out.
+
+For each frame, in order:
+
+* frames numbered at or below the last one already in the WAL are dropped
+  (a restarted sender re-reads what its predecessor wrote but had not yet
+  acknowledged);
+* the sender assigns the WAL sequence number, moving it to the front of the
+  record (``records.fastpath`` explains the trailer the trainer writes);
+* runs of consecutive fast-path history rows with the same key layout become
+  one columnar ``HistoryBlock`` (the proto defines it as equivalent to the
+  rows it holds);
+* media placeholders are replaced by the encoders' values, encoding in a
+  small thread pool (PNG/zlib release the GIL);
+* a ``TransportMark`` closes every batch that held trainer frames.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from tidelog.records import pb
+from tidelog.records.history_block import encode_block
+from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
+
+__all__ = ["RecordBuilder"]
+
+_SEQ = struct.Struct("<BQ")
+_TAG_HISTORY = 0x2A
+_TAG_EXIT = 0x6A     # Record field 13 (RunExit), length-delimited
+_MIN_BLOCK_ROWS = 2
+
+
+class _FastLayout:
+    """Where the columns of one fast-path row layout sit in its payload."""
+
+    __slots__ = ("prefix", "length", "float_ids", "int_ids", "float_off", "int_off", "step_off", "ts_off")
+
+    def __init__(self, payload: bytes) -> None:
+        row = pb.Record.FromString(payload).history
+        self.length = len(payload)
+        self.float_ids = list(row.float_keys)
+        self.int_ids = list(row.int_keys)
+        self.float_off = self.int_off = self.step_off = self.ts_off = -1
+        _, pos = _read_varint(payload, 1)          # HistoryRow length
+        while pos < self.length - 9:
+            tag = payload[pos]
+            pos += 1
+            if tag == 0x09:
+                self.step_off, pos = pos, pos + 8
+            elif tag == 0x11:
+                self.ts_off, pos = pos, pos + 8
+            else:                                   # packed: keys (0x1A, 0x2A), values (0x22, 0x32)
+                n, pos = _read_varint(payload, pos)
+                if tag == 0x22:
+                    self.float_off = pos
+                elif tag == 0x32:
+                    self.int_off = pos
+                pos += n
+        if self.step_off < 0 or self.ts_off < 0:
+            raise ValueError("not a fast-path history row")
+        self.prefix = bytes(payload[: min(o for o in (self.float_off, self.int_off, self.step_off) if o >= 0)])
+
+
+def _read_varint(data, pos: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return n, pos
+        shift += 7
+
+
+def _is_fast_row(payload) -> bool:
+    """Fast-path rows start their HistoryRow with the key lists, library rows with step/timestamp."""
+    if payload[0] != _TAG_HISTORY:
+        return False
+    pos = 1
+    while payload[pos] & 0x80:
+        pos += 1
+    return payload[pos + 1] in (0x1A, 0x2A)
+
+
+class RecordBuilder:
+    def __init__(self, run_dir: Path, next_seq: int, last_frame: int, workers: int = 2) -> None:
+        self.run_dir = run_dir
+        self.seq = next_seq
+        self.last_frame = last_frame
+        self.exit_seen = False
+        self.notices: list[str] = []
+        self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tidelog-encode")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    # -- one batch ---------------------------------------------------------
+
+    def build(self, frames: list) -> list[bytes]:
+        out: list[bytes] = []
+        rows: list = []                 # consecutive fast rows of one layout
+        layout: _FastLayout | None = None
+        media = self._start_media(frames)
+        took_any = False
+        for i, (tag, payload) in enumerate(frames):
+            frame_no = int.from_bytes(payload[-8:], "little")
+            if frame_no <= self.last_frame:
+                continue
+            self.last_frame = frame_no
+            took_any = True
+            if tag == TAG_MEDIA:
+                self._flush_rows(out, rows, layout)
+                rows, layout = [], None
+                out.append(self._finish_media(*media[i]))
+                continue
+            lay = self._fast_layout(payload)
+            if lay is not None:
+                if lay is not layout:
+                    self._flush_rows(out, rows, layout)
+                    rows, layout = [], lay
+                rows.append(payload)
+                continue
+            self._flush_rows(out, rows, layout)
+            rows, layout = [], None
+            if payload[0] == _TAG_EXIT:
+                self.exit_seen = True
+            out.append(self._stamp(payload))
+        self._flush_rows(out, rows, layout)
+        if took_any:
+            out.append(self.record(pb.Record(mark=pb.TransportMark(frame=self.last_frame))))
+        return out
+
+    def record(self, rec: "pb.Record") -> bytes:
+        """Serialize a record the sender itself adds, with the next sequence number."""
+        rec.seq = self.seq
+        self.seq += 1
+        return rec.SerializeToString()
+
+    def _stamp(self, payload) -> bytes:
+        data = _SEQ.pack(0x09, self.seq) + bytes(payload[:-9])
+        self.seq += 1
+        return data
+
+    # -- history rows --------------------------------------------------------
+
+    def _fast_layout(self, payload) -> _FastLayout | None:
+        if not _is_fast_row(payload):
+            return None
+        key = (len(payload), bytes(payload[:24]))
+        lay = self._layouts.get(key)
+        if lay is None or payload[: len(lay.prefix)] != lay.prefix:
+            lay = _FastLayout(bytes(payload))
+            self._layouts[key] = lay
+        return lay
+
+    def _flush_rows(self, out: list[bytes], rows: list, lay: _FastLayout | None) -> None:
+        if not rows:
+            return
+        if len(rows) < _MIN_BLOCK_ROWS:
+            out.extend(self._stamp(p) for p in rows)
+            return
+        n = len(rows)
+        raw = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(n, lay.length)
+        nf, ni = len(lay.float_ids), len(lay.int_ids)
+
+        def col(off: int, count: int, dtype: str) -> np.ndarray:
+            return np.ascontiguousarray(raw[:, off : off + 8 * count]).view(dtype).reshape(n, count).T
+
+        block = encode_block(
+            steps=col(lay.step_off, 1, "<i8")[0],
+            timestamps=col(lay.ts_off, 1, "<f8")[0],
+            float_keys=lay.float_ids,
+            float_cols=col(lay.float_off, nf, "<f8"),
+            int_keys=lay.int_ids,
+            int_cols=col(lay.int_off, ni, "<i8"),
+        )
+        out.append(pb.Record(seq=self.seq, history_block=block).SerializeToString())
+        self.seq += n
+
+    # -- media ---------------------------------------------------------------
+
+    def _start_media(self, frames: list) -> dict[int, tuple]:
+        """Parse every media frame of the batch and start encoding its values."""
+        started = {}
+        for i, (tag, payload) in enumerate(frames):
+            if tag != TAG_MEDIA:
+                continue
+            record, items = parse_media(payload)
+            futures = [self._pool.submit(self._encode, kind, meta, arrays) for kind, meta, arrays in items]
+            started[i] = (record, futures)
+        return started
+
+    def _encode(self, kind: str, meta: dict, arrays: list) -> dict:
+        from tidelog.media import encode
+
+        return encode(kind, meta, arrays, self.run_dir)
+
+    def _finish_media(self, record: bytes, futures: list[Future]) -> bytes:
+        rec = pb.Record.FromString(record)
+        items = rec.history.items if rec.HasField("history") else rec.summary.set
+        keep = []
+        for item in items:
+            if item.value.HasField("json") and item.value.json.startswith('{"' + PENDING_KEY):
+                index = json.loads(item.value.json)[PENDING_KEY]
+                try:
+                    item.value.json = json.dumps(futures[index].result(), separators=(",", ":"))
+                except Exception:  # an encoder bug must not stop the run: record it, keep the rest
+                    self.notices.append(f"key id {item.key}: encoding failed:\n{traceback.format_exc()}")
+                    continue
+            keep.append(item)
+        del items[:]
+        items.extend(keep)
+        return self.record(rec)

@@ -1,0 +1,92 @@
+"""Sender side of the transport: frames in production order, acknowledged after the WAL has them.
+
+The ring is read first; the spill file only when the ring is empty (see
+``transport.ring`` for why that keeps production order). Nothing is
+acknowledged until ``ack(batch)``, which the sender calls only after the
+batch's records are in the WAL: a sender that dies before that leaves the
+frames for its successor.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tidelog.transport.ring import FRAME_HEADER, Ring, frame_size
+
+__all__ = ["Batch", "FrameSource"]
+
+
+@dataclass
+class Batch:
+    frames: list[tuple[int, memoryview | bytes]] = field(default_factory=list)
+    ring_end: int | None = None
+    spill_end: int | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.frames) or self.ring_end is not None or self.spill_end is not None
+
+
+class FrameSource:
+    def __init__(self, ring: Ring, spill_path: Path) -> None:
+        self.ring = ring
+        self.spill_path = spill_path
+        self._view = memoryview(ring.mm)
+        self._pos = ring.read_pos
+        self._spill_pos = ring.spill_acked
+
+    def pending(self) -> bool:
+        """Is anything produced and not yet acknowledged?"""
+        return self.ring.write_pos != self._pos or self.ring.spill_written != self._spill_pos
+
+    def poll(self, max_bytes: int) -> Batch:
+        end = self.ring.write_pos
+        if end != self._pos:
+            return self._from_ring(end, max_bytes)
+        if self.ring.spill_written != self._spill_pos:
+            return self._from_spill(max_bytes)
+        return Batch()
+
+    def _from_ring(self, end: int, max_bytes: int) -> Batch:
+        batch = Batch(ring_end=self._pos)
+        view = self._view
+        taken = 0
+        for tag, off, length, nxt in self.ring.frames(self._pos, end):
+            batch.frames.append((tag, view[off : off + length]))
+            batch.ring_end = nxt
+            taken += length
+            if taken >= max_bytes:
+                break
+        return batch
+
+    def _from_spill(self, max_bytes: int) -> Batch:
+        end = self.ring.spill_written
+        pos = self._spill_pos
+        batch = Batch(spill_end=pos)
+        fd = os.open(self.spill_path, os.O_RDONLY)
+        try:
+            taken = 0
+            while pos < end and taken < max_bytes:
+                length, tag, _ = FRAME_HEADER.unpack(os.pread(fd, 8, pos))
+                payload = os.pread(fd, length, pos + 8)
+                if len(payload) != length:
+                    raise ValueError(f"spill file {self.spill_path} ends inside a frame at {pos}")
+                batch.frames.append((tag, payload))
+                pos += frame_size(length)
+                taken += length
+        finally:
+            os.close(fd)
+        batch.spill_end = pos
+        return batch
+
+    def ack(self, batch: Batch) -> None:
+        if batch.ring_end is not None:
+            self.ring.ack(batch.ring_end)
+            self._pos = batch.ring_end
+        if batch.spill_end is not None:
+            self.ring.ack_spill(batch.spill_end)
+            self._spill_pos = batch.spill_end
+
+    def close(self) -> None:
+        self._view.release()

@@ -1,0 +1,149 @@
+"""Trainer side of the transport: frames into the ring, or into the spill file.
+
+``log()`` never waits for the sender. A frame goes into the shared-memory
+ring when it fits; when it does not (the ring is full, or the frame is larger
+than the ring), it and every following frame are appended to the spill file
+in the run directory until the sender has acknowledged the whole spill (see
+``ring`` for the ordering argument). Memory stays bounded by the ring's size;
+the disk absorbs a backlog.
+
+If even the spill write fails (a full disk), the frame is dropped and counted,
+with a warning: loud, never silent. Everything already handed over stays.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import warnings
+from pathlib import Path
+
+from tidelog.errors import TidelogWarning
+from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaLayout
+from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull
+
+__all__ = ["Channel"]
+
+_PAD = b"\0" * 8
+
+
+class Channel:
+    def __init__(self, ring: Ring, spill_path: Path) -> None:
+        self.ring = ring
+        self.mm = ring.mm
+        self.spill_path = spill_path
+        self._spill_fd: int | None = None
+        self._spill_pos = ring.spill_written
+        self.spilling = self._spill_pos != ring.spill_acked
+        self.dropped = 0
+        self._u8 = None  # numpy view of the ring, made on the first media frame
+
+    # -- the hot path ------------------------------------------------------
+
+    def reserve(self, frame_size: int) -> int:
+        """Ring offset for a whole frame of ``frame_size`` bytes, or -1 (then ``spill``)."""
+        if self.spilling and not self._spill_drained():
+            return -1
+        try:
+            return self.ring.reserve(frame_size - 8) - 8
+        except RingFull:
+            return -1
+
+    def publish(self) -> None:
+        self.ring.publish()
+
+    # -- other frames ------------------------------------------------------
+
+    def send(self, payload: bytes, tag: int = TAG_RECORD) -> None:
+        off = self.reserve(8 + len(payload))
+        if off < 0:
+            self.spill([FRAME_HEADER.pack(len(payload), tag, 0), payload, _pad(len(payload))])
+            return
+        FRAME_HEADER.pack_into(self.mm, off, len(payload), tag, 0)
+        self.mm[off + 8 : off + 8 + len(payload)] = payload
+        self.ring.publish()
+
+    def send_media(self, layout: MediaLayout) -> None:
+        """Copy a media frame into the transport: this copy is the caller's snapshot."""
+        off = self.reserve(8 + layout.size)
+        if off < 0:
+            self._spill_media(layout)
+            return
+        import numpy as np
+
+        if self._u8 is None:
+            self._u8 = np.frombuffer(self.mm, dtype=np.uint8)
+        FRAME_HEADER.pack_into(self.mm, off, layout.size, TAG_MEDIA, 0)
+        base = off + 8
+        head = layout.head
+        self.mm[base : base + len(head)] = head
+        u8 = self._u8
+        for rel, arr in layout.arrays:
+            start = base + rel
+            dst = u8[start : start + arr.nbytes].view(arr.dtype).reshape(arr.shape)
+            np.copyto(dst, arr, casting="no")
+        self.ring.publish()
+
+    def _spill_media(self, layout: MediaLayout) -> None:
+        import numpy as np
+
+        parts: list = [FRAME_HEADER.pack(layout.size, TAG_MEDIA, 0), layout.head]
+        pos = len(layout.head)
+        for rel, arr in layout.arrays:
+            parts.append(b"\0" * (rel - pos))  # alignment gap
+            parts.append(memoryview(np.ascontiguousarray(arr)).cast("B"))
+            pos = rel + arr.nbytes
+        parts.append(b"\0" * (layout.size - pos) + _pad(layout.size))
+        self.spill(parts)
+
+    # -- spilling ----------------------------------------------------------
+
+    def _spill_drained(self) -> bool:
+        if self.ring.spill_acked == self._spill_pos:
+            self.spilling = False
+            return True
+        return False
+
+    def spill(self, parts: list) -> None:
+        """Append one whole frame (given as buffers) to the spill file, or drop it loudly."""
+        self.spilling = True
+        try:
+            if self._spill_fd is None:
+                self.spill_path.parent.mkdir(parents=True, exist_ok=True)
+                self._spill_fd = os.open(self.spill_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            total = sum(len(memoryview(p).cast("B")) for p in parts)
+            written = os.writev(self._spill_fd, parts)
+            if written != total:
+                raise OSError(errno.ENOSPC, "short write to the spill file")
+        except OSError as e:
+            self._drop(e)
+            return
+        self._spill_pos += written
+        self.ring.set_spill_written(self._spill_pos)
+
+    def _drop(self, err: OSError) -> None:
+        if self._spill_fd is not None:
+            # Cut a partly written frame so the spill file stays a sequence of whole frames.
+            try:
+                os.ftruncate(self._spill_fd, self._spill_pos)
+            except OSError:
+                pass  # the next failed write is reported the same way
+        self.dropped += 1
+        if self.dropped == 1 or self.dropped % 10_000 == 0:
+            warnings.warn(
+                f"tidelog: the sender is behind and the spill file {self.spill_path} cannot be written "
+                f"({err.strerror or err}); {self.dropped} record(s) dropped so far. "
+                "Free disk space; logging goes on and everything already handed over is kept.",
+                TidelogWarning,
+                stacklevel=4,
+            )
+
+    def close(self) -> None:
+        self._u8 = None
+        if self._spill_fd is not None:
+            os.close(self._spill_fd)
+            self._spill_fd = None
+
+
+def _pad(n: int) -> bytes:
+    return _PAD[: (-(8 + n)) % 8]

@@ -1,0 +1,250 @@
+"""A single-producer, single-consumer ring of frames in a shared memory file.
+
+The trainer (producer) writes frames; the sender (consumer) reads them and,
+once they are durable in the WAL, *acknowledges* them by advancing
+``read_pos``. Unacknowledged bytes are never overwritten, so a sender that
+dies is replaced by one that re-reads from ``read_pos``; the ring lives in a
+file (under /dev/shm when it has room), so a trainer that dies leaves every
+frame it wrote for the sender to drain.
+
+File layout (little-endian)::
+
+    0     8  magic  b"TLRING01"
+    8     4  version (1)            12  4  header size (4096)
+    16    8  capacity C (bytes of the data area, a multiple of 8)
+    24    4  producer pid           28  4  reserved
+    64    8  write_pos   producer-owned; bytes ever written (monotonic)
+    128   8  read_pos    consumer-owned; bytes ever acknowledged (monotonic)
+    192   8  spill_written  producer-owned; bytes appended to the spill file
+    256   8  spill_acked    consumer-owned
+    320   4  closed (producer sets 1 after its last frame)
+    4096  C  data area
+
+    frame := u32 length | u16 tag | u16 0 | payload[length] | zero pad to 8
+    A frame never wraps: if it does not fit before the end of the data area,
+    the producer writes a PAD frame header (tag 0xFFFF) there, or nothing if
+    fewer than 8 bytes remain, and continues at offset 0.
+
+Invariants: ``read_pos <= write_pos <= read_pos + C``; the producer stores a
+frame's bytes before it publishes the new ``write_pos`` (an aligned 8-byte
+store; x86-64 keeps stores in order, and the consumer validates each frame
+header against ``write_pos`` before trusting it).
+
+When a frame does not fit (the ring is full, or the frame is larger than the
+ring), the producer *spills*: it appends that frame and every following one
+to a spill file, in the same frame format without wrapping, until the
+consumer has acknowledged the whole spill file; only then does it return to
+the ring. The consumer reads the spill file only when the ring is empty, so
+frames are consumed in the order they were produced.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import struct
+from pathlib import Path
+from typing import Iterator
+
+__all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_size", "choose_ring_path"]
+
+MAGIC = b"TLRING01"
+VERSION = 1
+HEADER_SIZE = 4096
+OFF_CAPACITY = 16
+OFF_PID = 24
+OFF_WRITE = 64
+OFF_READ = 128
+OFF_SPILL_WRITTEN = 192
+OFF_SPILL_ACKED = 256
+OFF_CLOSED = 320
+
+FRAME_HEADER = struct.Struct("<IHH")
+TAG_PAD = 0xFFFF
+_U64 = struct.Struct("<Q")
+_U32 = struct.Struct("<I")
+
+
+class RingFull(Exception):
+    """Internal: the frame does not fit now (the caller spills it)."""
+
+
+def frame_size(payload_len: int) -> int:
+    """Bytes a frame with this payload occupies (header + payload + pad)."""
+    return (8 + payload_len + 7) & ~7
+
+
+def choose_ring_path(run_id: str, run_dir: Path, nbytes: int) -> Path:
+    """/dev/shm when it has room for the ring (memory, no disk writeback), else the run dir."""
+    shm = Path("/dev/shm")
+    try:
+        st = os.statvfs(shm)
+        if st.f_bavail * st.f_frsize > 4 * (nbytes + HEADER_SIZE):
+            return shm / f"tidelog-{run_id}-{os.getpid()}.ring"
+    except OSError:
+        pass
+    return run_dir / "transport" / "ring"
+
+
+class Ring:
+    """One side of a ring file. ``Ring.create`` for the producer, ``Ring.attach`` for the consumer."""
+
+    def __init__(self, path: Path, fd: int, mm: mmap.mmap, capacity: int) -> None:
+        self.path = path
+        self._fd = fd
+        self.mm = mm
+        self.capacity = capacity
+        # Producer's private copy of write_pos (it is the only writer).
+        self._wpos = _U64.unpack_from(mm, OFF_WRITE)[0]
+
+    # -- lifecycle -------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, capacity: int) -> "Ring":
+        capacity = max(64 * 1024, capacity & ~7)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            size = HEADER_SIZE + capacity
+            # Reserve the pages now: writing to a sparse tmpfs file that has run
+            # out of room would kill the trainer with SIGBUS instead of an error.
+            os.posix_fallocate(fd, 0, size)
+            mm = mmap.mmap(fd, size)
+        except BaseException:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+            raise
+        mm[0:8] = MAGIC
+        struct.pack_into("<II", mm, 8, VERSION, HEADER_SIZE)
+        _U64.pack_into(mm, OFF_CAPACITY, capacity)
+        _U32.pack_into(mm, OFF_PID, os.getpid())
+        return cls(path, fd, mm, capacity)
+
+    @classmethod
+    def attach(cls, path: Path) -> "Ring":
+        fd = os.open(path, os.O_RDWR)
+        try:
+            mm = mmap.mmap(fd, 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        if mm[0:8] != MAGIC:
+            mm.close()
+            os.close(fd)
+            raise ValueError(f"{path} is not a tidelog ring file")
+        capacity = _U64.unpack_from(mm, OFF_CAPACITY)[0]
+        return cls(path, fd, mm, capacity)
+
+    def close(self) -> None:
+        try:
+            self.mm.close()
+        except BufferError:
+            # A numpy view still points into the map; the OS unmaps it at exit.
+            pass
+        os.close(self._fd)
+
+    # -- shared counters -------------------------------------------------
+
+    def _get(self, off: int) -> int:
+        return _U64.unpack_from(self.mm, off)[0]
+
+    def _set(self, off: int, value: int) -> None:
+        _U64.pack_into(self.mm, off, value)
+
+    @property
+    def write_pos(self) -> int:
+        return self._get(OFF_WRITE)
+
+    @property
+    def read_pos(self) -> int:
+        return self._get(OFF_READ)
+
+    @property
+    def spill_written(self) -> int:
+        return self._get(OFF_SPILL_WRITTEN)
+
+    @property
+    def spill_acked(self) -> int:
+        return self._get(OFF_SPILL_ACKED)
+
+    def set_spill_written(self, value: int) -> None:
+        self._set(OFF_SPILL_WRITTEN, value)
+
+    def ack_spill(self, value: int) -> None:
+        self._set(OFF_SPILL_ACKED, value)
+
+    @property
+    def closed(self) -> bool:
+        return _U32.unpack_from(self.mm, OFF_CLOSED)[0] == 1
+
+    def mark_closed(self) -> None:
+        _U32.pack_into(self.mm, OFF_CLOSED, 1)
+
+    # -- producer --------------------------------------------------------
+
+    def reserve(self, payload_len: int) -> int:
+        """Room for a frame: the absolute offset in ``mm`` where its payload goes.
+
+        Writes the frame header (and a PAD frame if it must wrap). The frame
+        is not visible to the consumer until ``publish()``. Raises ``RingFull``.
+        """
+        need = (8 + payload_len + 7) & ~7
+        cap = self.capacity
+        wpos = self._wpos
+        phys = wpos % cap
+        tail = cap - phys
+        if need > tail:  # wrap: the rest of the area is padding
+            if need + tail > cap - (wpos - self._get(OFF_READ)):
+                raise RingFull
+            if tail >= 8:
+                FRAME_HEADER.pack_into(self.mm, HEADER_SIZE + phys, tail - 8, TAG_PAD, 0)
+            wpos += tail
+            phys = 0
+        elif need > cap - (wpos - self._get(OFF_READ)):
+            raise RingFull
+        self._pending = wpos + need
+        return HEADER_SIZE + phys + 8
+
+    def put(self, tag: int, payload: bytes) -> None:
+        """Write and publish one frame. Raises ``RingFull``."""
+        off = self.reserve(len(payload))
+        FRAME_HEADER.pack_into(self.mm, off - 8, len(payload), tag, 0)
+        self.mm[off : off + len(payload)] = payload
+        self.publish()
+
+    def publish(self) -> None:
+        self._wpos = self._pending
+        _U64.pack_into(self.mm, OFF_WRITE, self._pending)
+
+    def write_header(self, off: int, payload_len: int, tag: int) -> None:
+        FRAME_HEADER.pack_into(self.mm, off - 8, payload_len, tag, 0)
+
+    def used(self) -> int:
+        return self._wpos - self._get(OFF_READ)
+
+    # -- consumer --------------------------------------------------------
+
+    def frames(self, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+        """Frames in [start, end) as (tag, payload offset in mm, payload length, next pos)."""
+        cap = self.capacity
+        mm = self.mm
+        pos = start
+        while pos < end:
+            phys = pos % cap
+            tail = cap - phys
+            if tail < 8:
+                pos += tail
+                continue
+            length, tag, _ = FRAME_HEADER.unpack_from(mm, HEADER_SIZE + phys)
+            if tag == TAG_PAD:
+                pos += tail
+                continue
+            size = (8 + length + 7) & ~7
+            if size > tail or pos + size > end:
+                raise ValueError(f"ring frame at {pos} is malformed (length {length}, tag {tag})")
+            pos += size
+            yield tag, HEADER_SIZE + phys + 8, length, pos
+
+    def ack(self, pos: int) -> None:
+        """Consumer: everything before ``pos`` is durable; the producer may reuse it."""
+        self._set(OFF_READ, pos)
