@@ -18,10 +18,13 @@ from PIL import Image as PILImage
 
 import tidelog as wandb
 
-pytestmark = pytest.mark.skipif(
-    not (hasattr(wandb, "init") and hasattr(wandb, "Api")),
-    reason="tidelog.init / tidelog.Api not built yet",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (hasattr(wandb, "init") and hasattr(wandb, "Api")),
+        reason="tidelog.init / tidelog.Api not built yet",
+    ),
+    pytest.mark.timeout(60),  # a pipeline hang fails fast instead of after the suite's 300 s
+]
 
 DATA = Path(__file__).parent / "data"
 RNG = np.random.default_rng(7)
