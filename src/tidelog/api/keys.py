@@ -55,6 +55,12 @@ class KeyTable:
             kid = self._define(name)
         return kid
 
+    def stored_name(self, name: str, category: str | None) -> str:
+        """The name a ``category`` value of ``name`` is stored under (once ``id_for`` has run)."""
+        if category is None or self._category.get(name, category) == category:
+            return name
+        return f"{name} ({category})"
+
     def check_name(self, name: object) -> None:
         if type(name) is not str:
             raise TypeError(

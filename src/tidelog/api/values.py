@@ -77,7 +77,7 @@ def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
     if kind == "float":
         out.float_keys.append(keys.id_for(k, NUMBER))
         out.float_values.append(float(v))
-        out.plain[k] = float(v)
+        out.plain[keys.stored_name(k, NUMBER)] = float(v)
         return
     if kind == "int":
         iv = int(v)
@@ -87,15 +87,15 @@ def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
         else:  # beyond int64: kept as a float, as JSON-based loggers do
             out.float_keys.append(keys.id_for(k, NUMBER))
             out.float_values.append(float(iv))
-        out.plain[k] = iv
+        out.plain[keys.stored_name(k, NUMBER)] = iv
         return
     if t is bool:
         out.items.append(pb.Item(key=keys.id_for(k, BOOL), value=pb.Value(bool=v)))
-        out.plain[k] = v
+        out.plain[keys.stored_name(k, BOOL)] = v
         return
     if t is str:
         out.items.append(pb.Item(key=keys.id_for(k, STRING), value=pb.Value(str=v)))
-        out.plain[k] = v
+        out.plain[keys.stored_name(k, STRING)] = v
         return
     if v is None:
         out.items.append(pb.Item(key=keys.id_for(k, None), value=pb.Value(json="null")))
@@ -117,7 +117,7 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
         if isinstance(v, (list, tuple, dict)):
             text = to_json_text(k, v)
             out.items.append(pb.Item(key=keys.id_for(k, OTHER), value=pb.Value(json=text)))
-            out.plain[k] = json.loads(text)
+            out.plain[keys.stored_name(k, OTHER)] = json.loads(text)
             return
         raise TypeError(
             f"tidelog.log: key {k!r} has a value of type {type(v).__module__}.{type(v).__qualname__}, "
@@ -128,7 +128,7 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
         idx = len(out.prepared)
         out.prepared.append(loggable)
         out.items.append(pb.Item(key=keys.id_for(k, category), value=pb.Value(json=pending_json(idx))))
-        out.plain[k] = loggable
+        out.plain[keys.stored_name(k, category)] = loggable
         return
     # A plain value from a bare array or tensor: a scalar or a list.
     _add(out, keys, k, loggable, summary)
