@@ -55,6 +55,15 @@ class KeyTable:
             kid = self._define(name)
         return kid
 
+    def mark(self) -> int:
+        """A point to ``rollback`` to: type categories are only ever added, in order."""
+        return len(self._category)
+
+    def rollback(self, mark: int) -> None:
+        """Forget the types first seen since ``mark`` (by a call that then logged nothing)."""
+        for name in list(self._category)[mark:]:
+            del self._category[name]
+
     def stored_name(self, name: str, category: str | None) -> str:
         """The name a ``category`` value of ``name`` is stored under (once ``id_for`` has run)."""
         if category is None or self._category.get(name, category) == category:

@@ -66,8 +66,13 @@ def _is_number_type(t: type) -> str | None:
 def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
     """Convert a ``log()`` (or summary) dict. Raises TypeError/ValueError naming the key."""
     out = Fields()
-    for k, v in data.items():
-        _add(out, keys, k, v, summary)
+    mark = keys.mark()
+    try:
+        for k, v in data.items():
+            _add(out, keys, k, v, summary)
+    except BaseException:
+        keys.rollback(mark)  # nothing is sent, so no key may keep the type it had in this call
+        raise
     return out
 
 
