@@ -33,13 +33,14 @@ class Config:
         object.__setattr__(self, "_send", send)
 
     def _set_many(self, values: dict) -> None:
-        encoded = {}
+        encoded, parsed = {}, {}
         for k, v in values.items():
             if not isinstance(k, str):
                 raise TypeError(f"tidelog.config: key {k!r} is a {type(k).__name__}; keys must be strings")
             text = to_json_text(k, v)
             encoded[k] = text
-            self._items[k] = json.loads(text)
+            parsed[k] = json.loads(text)
+        self._items.update(parsed)  # only once every value is valid: all or nothing, like the record
         if self._send is not None and encoded:
             self._send(encoded, [])
 
