@@ -132,6 +132,8 @@ class RunState:
             self.rows += 1
             self.last_step = step
         self.last_logged.update(values)
+        if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
+            self.removed_summary.difference_update(values)
 
     def _block(self, block: "pb.HistoryBlock", names: dict[int, str]) -> None:
         cols = decode_block(block)
@@ -147,6 +149,9 @@ class RunState:
             self.last_logged[names.get(int(k), f"_key{k}")] = float(col[-1])
         for k, col in zip(cols.int_keys, cols.int_cols):
             self.last_logged[names.get(int(k), f"_key{k}")] = int(col[-1])
+        if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
+            self.removed_summary.difference_update(
+                names.get(int(k), f"_key{k}") for k in (*cols.float_keys, *cols.int_keys))
 
     # -- what readers ask ------------------------------------------------------------
 
