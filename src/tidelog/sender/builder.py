@@ -79,6 +79,14 @@ def _read_varint(data, pos: int) -> tuple[int, int]:
         shift += 7
 
 
+def _frame_no(tag: int, payload) -> int:
+    """The trainer's frame number: the trailer of the frame's record."""
+    if tag == TAG_MEDIA:  # u32 record length, then the record
+        end = 4 + int.from_bytes(payload[:4], "little")
+        return int.from_bytes(payload[end - 8 : end], "little")
+    return int.from_bytes(payload[-8:], "little")
+
+
 def _is_fast_row(payload) -> bool:
     """Fast-path rows start their HistoryRow with the key lists, library rows with step/timestamp."""
     if payload[0] != _TAG_HISTORY:
@@ -111,7 +119,7 @@ class RecordBuilder:
         media = self._start_media(frames)
         took_any = False
         for i, (tag, payload) in enumerate(frames):
-            frame_no = int.from_bytes(payload[-8:], "little")
+            frame_no = _frame_no(tag, payload)
             if frame_no <= self.last_frame:
                 continue
             self.last_frame = frame_no

@@ -47,6 +47,7 @@ _TICK_S = 0.02               # idle poll interval; the ring is also checked on e
 _BATCH_BYTES = 8 << 20       # at most this much payload per WAL append
 _PENDING_LIMIT = 256 << 20   # records held in memory while the disk refuses writes
 _RETRY_S = 1.0
+_NICENESS = 10
 
 
 def _log(msg: str) -> None:
@@ -224,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     # Ctrl-C in the terminal is for the training script; the sender finishes
     # the run when the trainer exits, whichever way it exits.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Background work: when the trainer and the sender compete for a core
+    # (encoding a burst of images), the trainer wins.
+    os.nice(_NICENESS)
     args = _parse(argv)
     try:
         Sender(args).run()
