@@ -19,6 +19,8 @@ __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 SUBCOMMANDS = [
     "tidelog.cli.verify",
     "tidelog.cli.dump",
+    "tidelog.cli.ls",
+    "tidelog.cli.show",
 ]
 
 

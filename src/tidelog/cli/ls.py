@@ -1,0 +1,133 @@
+"""``tidelog ls [DIR]``: the local runs under DIR/tidelog, oldest first.
+
+One line per run: id, project, name, state, steps (history rows), size on
+disk, created time (local), and the servers it has been synced to. DIR is
+the directory given to ``tidelog.init(dir=...)`` (default: ``.``, or
+``$TIDELOG_DIR``); its ``tidelog/`` folder is accepted too. ``--json``
+prints a list of objects with the same fields (times as ISO 8601 and unix
+seconds, size in bytes).
+
+Exit status: 0 (also when there are no runs), 2 when DIR does not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register", "run", "run_info", "disk_usage", "format_size"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("ls", help="list the local runs under a directory",
+                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dir", metavar="DIR", nargs="?", default=None,
+                   help="the directory runs were logged to (default: $TIDELOG_DIR or .)")
+    p.add_argument("--project", default=None, help="only runs of this project")
+    p.add_argument("--json", action="store_true", help="print the runs as a JSON list")
+    p.set_defaults(func=run)
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes of the regular files under ``path`` (links are not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                st = os.lstat(os.path.join(root, name))
+            except OSError:
+                continue  # removed meanwhile (a live run's transport files)
+            if not os.path.islink(os.path.join(root, name)):
+                total += st.st_size
+    return total
+
+
+def format_size(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024:
+            return f"{int(n)} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TiB"
+
+
+def _created(run_dir: Path, start_time: float) -> float:
+    """RunStart's time; else the stamp in the directory name (UTC); else the directory's mtime."""
+    if start_time:
+        return start_time
+    parts = run_dir.name.split("-")
+    if len(parts) >= 3:
+        try:
+            import calendar
+
+            return float(calendar.timegm(time.strptime(parts[1], "%Y%m%d_%H%M%S")))
+        except ValueError:
+            pass
+    try:
+        return run_dir.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def run_info(run_dir: Path) -> dict[str, Any]:
+    """What ``ls`` shows of one run directory."""
+    from tidelog.errors import WalError
+    from tidelog.read.run import RunState
+
+    info: dict[str, Any] = {"id": run_dir.name.rsplit("-", 1)[-1], "project": "", "name": "",
+                            "state": "unreadable", "steps": 0, "last_step": None, "damage": 0}
+    start_time = 0.0
+    try:
+        s = RunState.load(run_dir)
+    except WalError as err:
+        info["error"] = str(err)
+    else:
+        info.update(id=s.run_id or info["id"], project=s.project, name=s.name or s.run_id or info["id"],
+                    state=s.state, steps=s.rows, last_step=s.last_step, damage=len(s.damage))
+        start_time = s.start_time
+    created = _created(run_dir, start_time)
+    sync_dir = run_dir / "sync"
+    info.update(
+        size=disk_usage(run_dir),
+        created=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(created)) if created else "",
+        created_unix=created,
+        synced=sorted(p.stem for p in sync_dir.glob("*.json")) if sync_dir.is_dir() else [],
+        dir=str(run_dir),
+    )
+    return info
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tidelog.read.api import Api
+
+    base = args.dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
+    if not Path(base).is_dir():
+        print(f"tidelog ls: {base}: no such directory", file=sys.stderr)
+        return 2
+    api = Api(dir=base)
+    infos = sorted((run_info(d) for d in api._run_dirs()), key=lambda i: (i["created_unix"], i["dir"]))
+    if args.project is not None:
+        infos = [i for i in infos if i["project"] == args.project]
+    if args.json:
+        print(json.dumps(infos, indent=2))
+        return 0
+    if not infos:
+        print(f"no runs under {api.root}", file=sys.stderr)
+        return 0
+    rows = [["ID", "PROJECT", "NAME", "STATE", "STEPS", "SIZE", "CREATED", "SYNCED"]]
+    for i in infos:
+        state = i["state"] + (f" ({i['damage']} damaged)" if i["damage"] else "")
+        created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(i["created_unix"])) if i["created_unix"] else "-"
+        rows.append([i["id"], i["project"] or "-", i["name"] or "-", state, str(i["steps"]),
+                     format_size(i["size"]), created, ",".join(i["synced"]) or "-"])
+    print(_table(rows))
+    return 0
