@@ -63,9 +63,32 @@ def _is_number_type(t: type) -> str | None:
     return None
 
 
+class _SummaryKeys:
+    """Summary values are not history: one set by the user neither gives a key its type nor is stored apart."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: KeyTable) -> None:
+        self._keys = keys
+
+    def id_for(self, name: str, category: str | None) -> int:
+        return self._keys.id_for(name, None)
+
+    def stored_name(self, name: str, category: str | None) -> str:
+        return name
+
+    def mark(self) -> int:
+        return self._keys.mark()
+
+    def rollback(self, mark: int) -> None:
+        self._keys.rollback(mark)
+
+
 def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
     """Convert a ``log()`` (or summary) dict. Raises TypeError/ValueError naming the key."""
     out = Fields()
+    if summary:
+        keys = _SummaryKeys(keys)  # type: ignore[assignment]
     mark = keys.mark()
     try:
         for k, v in data.items():
