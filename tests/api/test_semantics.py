@@ -218,6 +218,23 @@ def test_user_set_summary_wins_over_later_logs(start, read_back):
     assert read_back(run).summary["acc"] == 0.99
 
 
+def test_user_set_summary_of_another_type_is_not_a_type_change(start, read_back):
+    run = start()
+    ctx = _no_tidelog_warnings()
+    try:
+        run.log({"acc": 0.5})
+        run.summary["acc"] = {"max": 0.9, "epoch": 3}   # a history number, a summary dict
+        run.summary["loss"] = "n/a"                      # set before any log of "loss"
+        run.log({"loss": 1.0})                           # still a plain number key in history
+    finally:
+        ctx.__exit__(None, None, None)
+    assert dict(run.summary) == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
+    run.finish()
+    r = read_back(run)
+    assert logged(r) == [{"_step": 0, "acc": 0.5}, {"_step": 1, "loss": 1.0}]
+    assert r.summary == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
+
+
 def test_summary_update_and_delete(start, read_back):
     run = start()
     run.log({"loss": 1.0, "tmp": 5})
