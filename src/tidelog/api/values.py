@@ -132,9 +132,22 @@ def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
     _add_rich(out, keys, k, v, summary)
 
 
-def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
-    from tidelog.media import NOT_MEDIA, Prepared, to_loggable
+def _media():
+    """tidelog.media, imported on the first rich value (not at ``import tidelog``)."""
+    global _MEDIA
+    if _MEDIA is None:
+        import tidelog.media as m
 
+        _MEDIA = m
+    return _MEDIA
+
+
+_MEDIA = None
+
+
+def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
+    media = _media()
+    NOT_MEDIA, Prepared, to_loggable = media.NOT_MEDIA, media.Prepared, media.to_loggable
     if summary and _is_array_like(v):
         from tidelog.media.arrays import summary_array
 
