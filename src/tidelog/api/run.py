@@ -34,8 +34,9 @@ from tidelog.api.summary import Summary
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
 from tidelog.errors import TidelogWarning, UsageError
 from tidelog.records import pb
-from tidelog.records.fastpath import RowLayout
+from tidelog.records.fastpath import RowLayout, encode_history
 from tidelog.settings import Settings
+from tidelog.transport.frames import layout_media
 
 __all__ = ["Run", "History", "Metric"]
 
@@ -223,17 +224,18 @@ class Run:
         return lay
 
     def _write_slow(self, data: dict, step: int) -> None:
-        fields = to_fields(data, self._keys)
-        row = pb.HistoryRow(step=step, timestamp=time.time())
-        fields.fill_row(row)
-        record = pb.Record(history=row)
+        f = to_fields(data, self._keys)
         link = self._link
-        if fields.prepared:
-            link.send_media(record, fields.prepared)
-        else:
-            link.send(record)
-        fn = link.frame
-        for k, v in fields.plain.items():
+        with link.lock:
+            fn = link.frame + 1
+            record = encode_history(step, time.time(), f.float_keys, f.float_values, f.int_keys,
+                                    f.int_values, f.items, fn)
+            if f.prepared:
+                link.channel.send_media(layout_media(record, f.prepared))
+            else:
+                link.channel.send(record)
+            link.frame = fn
+        for k, v in f.plain.items():
             self._slow_last[k] = (fn, v)
 
     def _last_logged(self) -> dict:
@@ -262,12 +264,7 @@ class Run:
         if self._finished:
             raise UsageError("tidelog: this run has finished; update its summary through tidelog.Api")
         fields = to_fields(values, self._keys, summary=True)
-        update = pb.SummaryUpdate()
-        for k, v in zip(fields.float_keys, fields.float_values):
-            update.set.add(key=k, value=pb.Value(num=v))
-        for k, v in zip(fields.int_keys, fields.int_values):
-            update.set.add(key=k, value=pb.Value(int=v))
-        update.set.extend(fields.items)
+        update = pb.SummaryUpdate(set=fields.pb_items())
         update.remove.extend(self._keys.id_for(k, None) for k in remove)
         record = pb.Record(summary=update)
         if fields.prepared:

@@ -34,16 +34,18 @@ class Fields:
         self.float_values: list[float] = []
         self.int_keys: list[int] = []
         self.int_values: list[int] = []
-        self.items: list[pb.Item] = []
+        # (key id, "bool" | "str" | "json", value): encoded by records.fastpath
+        # for history rows, turned into pb.Item by pb_items() for the summary.
+        self.items: list[tuple[int, str, Any]] = []
         self.prepared: list = []            # media payloads, index = placeholder number
         self.plain: dict[str, Any] = {}     # key -> Python value as a reader will see it
 
-    def fill_row(self, row: "pb.HistoryRow") -> None:
-        row.float_keys.extend(self.float_keys)
-        row.float_values.extend(self.float_values)
-        row.int_keys.extend(self.int_keys)
-        row.int_values.extend(self.int_values)
-        row.items.extend(self.items)
+    def pb_items(self) -> list["pb.Item"]:
+        """Every value as a ``pb.Item`` (numbers included), for a SummaryUpdate."""
+        out = [pb.Item(key=k, value=pb.Value(num=v)) for k, v in zip(self.float_keys, self.float_values)]
+        out += [pb.Item(key=k, value=pb.Value(int=v)) for k, v in zip(self.int_keys, self.int_values)]
+        out += [pb.Item(key=k, value=pb.Value(**{kind: v})) for k, kind, v in self.items]
+        return out
 
 
 def _is_number_type(t: type) -> str | None:
@@ -118,15 +120,15 @@ def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
         out.plain[keys.stored_name(k, NUMBER)] = iv
         return
     if t is bool:
-        out.items.append(pb.Item(key=keys.id_for(k, BOOL), value=pb.Value(bool=v)))
+        out.items.append((keys.id_for(k, BOOL), "bool", v))
         out.plain[keys.stored_name(k, BOOL)] = v
         return
     if t is str:
-        out.items.append(pb.Item(key=keys.id_for(k, STRING), value=pb.Value(str=v)))
+        out.items.append((keys.id_for(k, STRING), "str", v))
         out.plain[keys.stored_name(k, STRING)] = v
         return
     if v is None:
-        out.items.append(pb.Item(key=keys.id_for(k, None), value=pb.Value(json="null")))
+        out.items.append((keys.id_for(k, None), "json", "null"))
         out.plain[k] = None
         return
     _add_rich(out, keys, k, v, summary)
@@ -157,7 +159,7 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
     if loggable is NOT_MEDIA:
         if isinstance(v, (list, tuple, dict)):
             text = to_json_text(k, v)
-            out.items.append(pb.Item(key=keys.id_for(k, OTHER), value=pb.Value(json=text)))
+            out.items.append((keys.id_for(k, OTHER), "json", text))
             out.plain[keys.stored_name(k, OTHER)] = json.loads(text)
             return
         raise TypeError(
@@ -168,7 +170,7 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
         category = f"media:{loggable.kind}"
         idx = len(out.prepared)
         out.prepared.append(loggable)
-        out.items.append(pb.Item(key=keys.id_for(k, category), value=pb.Value(json=pending_json(idx))))
+        out.items.append((keys.id_for(k, category), "json", pending_json(idx)))
         out.plain[keys.stored_name(k, category)] = loggable
         return
     # A plain value from a bare array or tensor: a scalar or a list.

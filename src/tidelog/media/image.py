@@ -476,7 +476,9 @@ class Image(Media):
             raise ValueError(f"{what}: file_type must be one of {', '.join(FILE_TYPES)}, got {file_type!r}")
         self._normalize = bool(normalize)
         self._mode: str | None = None
-        if isinstance(data, Image):
+        if type(data) is np.ndarray:  # the common case first: log() of an array is a hot path
+            self._from_array(data, mode, file_type or "png", what)
+        elif isinstance(data, Image):
             self._copy_pixels(data)
         elif _is_path(data):
             self._from_file(_read_path(data, what), Path(data).suffix.lower().lstrip("."), what)

@@ -20,6 +20,7 @@ from tidelog.api.keys import KeyTable
 from tidelog.api.values import to_fields
 from tidelog.errors import UsageError
 from tidelog.records import pb
+from tidelog.transport.frames import PENDING_KEY
 from tidelog.wal import WalWriter
 
 __all__ = ["amend_summary"]
@@ -48,20 +49,15 @@ def amend_summary(run_dir: Path, values: dict[str, Any]) -> dict[str, Any]:
         for name, kid in state.keys.items():
             keys.load(kid, name)
         fields = to_fields(values, keys, summary=True)
-        update = pb.SummaryUpdate()
-        for k, v in zip(fields.float_keys, fields.float_values):
-            update.set.add(key=k, value=pb.Value(num=v))
-        for k, v in zip(fields.int_keys, fields.int_values):
-            update.set.add(key=k, value=pb.Value(int=v))
+        update = pb.SummaryUpdate(set=fields.pb_items())
         stored = dict(fields.plain)
         names = keys.names()
-        for item in fields.items:
-            if item.value.json.startswith('{"_tidelog_pending"'):
-                p = fields.prepared[json.loads(item.value.json)["_tidelog_pending"]]
+        for item in update.set:
+            if item.value.json.startswith('{"' + PENDING_KEY):
+                p = fields.prepared[json.loads(item.value.json)[PENDING_KEY]]
                 encoded = encode(p.kind, p.meta, p.arrays, run_dir)
                 item.value.json = json.dumps(encoded, separators=(",", ":"))
                 stored[names[item.key]] = encoded
-            update.set.append(item)
         writer = WalWriter(run_dir / "wal", fsync="batch")
         try:
             seq = writer.last_seq

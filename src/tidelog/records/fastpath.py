@@ -24,7 +24,7 @@ from typing import Sequence
 
 from tidelog.records import pb
 
-__all__ = ["RowLayout", "encode_record", "varint", "SEQ_TRAILER", "FLOAT", "INT"]
+__all__ = ["RowLayout", "encode_record", "encode_history", "varint", "SEQ_TRAILER", "FLOAT", "INT"]
 
 SEQ_TRAILER = struct.Struct("<BQ")   # 0x09, frame number
 FLOAT = "f"
@@ -55,6 +55,40 @@ def varint(n: int) -> bytes:
 def encode_record(record: "pb.Record", frame_no: int) -> bytes:
     """Serialize a library-built Record with the trainer frame number trailer."""
     return record.SerializeToString() + SEQ_TRAILER.pack(0x09, frame_no)
+
+
+_VALUE_TAG = {"bool": 0x18, "str": 0x22, "json": 0x2A}  # Value fields 3, 4, 5
+_PACK_Q = struct.Struct("<q").pack
+_PACK_D = struct.Struct("<d").pack
+_PACK_STEP_TS = struct.Struct("<BqBd").pack
+
+
+def _len_field(tag: int, body: bytes) -> bytes:
+    return bytes((tag,)) + varint(len(body)) + body
+
+
+def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int_values,
+                   items, frame_no: int) -> bytes:
+    """``Record{history: HistoryRow}`` + frame trailer, without protobuf objects.
+
+    ``items`` are ``(key id, "bool" | "str" | "json", value)``. The slow path
+    of ``log()`` uses this; ``tests/test_fastpath.py`` pins it to the library.
+    """
+    parts = [_PACK_STEP_TS(0x09, step, 0x11, ts)]
+    if float_keys:
+        parts.append(_len_field(_TAG_FLOAT_KEYS, b"".join(map(varint, float_keys))))
+        parts.append(_len_field(_TAG_FLOAT_VALUES, struct.pack(f"<{len(float_values)}d", *float_values)))
+    if int_keys:
+        parts.append(_len_field(_TAG_INT_KEYS, b"".join(map(varint, int_keys))))
+        parts.append(_len_field(_TAG_INT_VALUES, struct.pack(f"<{len(int_values)}q", *int_values)))
+    for key, kind, value in items:
+        if kind == "bool":
+            body = b"\x18\x01" if value else b"\x18\x00"
+        else:
+            body = _len_field(_VALUE_TAG[kind], value.encode("utf-8"))
+        parts.append(_len_field(0x3A, b"\x08" + varint(key) + _len_field(0x12, body)))
+    row = b"".join(parts)
+    return _len_field(_TAG_RECORD_HISTORY, row) + SEQ_TRAILER.pack(0x09, frame_no)
 
 
 class RowLayout:

@@ -57,6 +57,8 @@ class MediaLayout:
 def _as_array(a: Any):
     import numpy as np
 
+    if type(a) is np.ndarray:
+        return a
     if isinstance(a, (bytes, bytearray, memoryview)):
         return np.frombuffer(a, dtype=np.uint8)
     return np.asarray(a)

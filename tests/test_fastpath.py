@@ -1,0 +1,53 @@
+"""The hand-written wire encodings of ``log()`` parse to what the protobuf library builds."""
+
+from __future__ import annotations
+
+import math
+import struct
+
+import pytest
+
+from tidelog.records import pb
+from tidelog.records.fastpath import RowLayout, encode_history
+
+
+def _parse_frame(frame: bytes) -> pb.Record:
+    length, tag, _ = struct.unpack_from("<IHH", frame)
+    assert tag == 1 and len(frame) >= 8 + length
+    return pb.Record.FromString(frame[8 : 8 + length])
+
+
+@pytest.mark.parametrize(
+    "float_ids, int_ids",
+    [((1, 2, 3), ()), ((), (4, 5)), ((1, 200), (3,)), (tuple(range(1, 11)), ()), ((300,), (70000, 2))],
+)
+def test_row_layout_frame_is_the_library_message(float_ids, int_ids) -> None:
+    lay = RowLayout(float_ids, int_ids, None)
+    values = tuple(float(i) + 0.25 for i in float_ids) + tuple(-(i * 1001) for i in int_ids)
+    rec = _parse_frame(lay.pack(values, 7, 1234.5, 99))
+    want = pb.Record(seq=99, history=pb.HistoryRow(
+        step=7, timestamp=1234.5, float_keys=float_ids, float_values=values[: len(float_ids)],
+        int_keys=int_ids, int_values=values[len(float_ids):]))
+    assert rec == want
+    assert lay.size % 8 == 0 and lay.size >= lay.struct.size
+
+
+def test_row_layout_keeps_nan_and_inf() -> None:
+    lay = RowLayout((1, 2, 3), (), None)
+    rec = _parse_frame(lay.pack((math.nan, math.inf, -math.inf), 0, 1.0, 1))
+    v = rec.history.float_values
+    assert math.isnan(v[0]) and v[1] == math.inf and v[2] == -math.inf
+
+
+def test_slow_path_encoding_is_the_library_message() -> None:
+    items = [(5, "bool", True), (6, "bool", False), (7, "str", "héllo"), (300, "json", '{"a": [1, 2]}')]
+    data = encode_history(-3, 99.5, [1, 2], [0.5, math.inf], [3], [2**62], items, 12)
+    rec = pb.Record.FromString(data)
+    want = pb.Record(seq=12, history=pb.HistoryRow(
+        step=-3, timestamp=99.5, float_keys=[1, 2], float_values=[0.5, math.inf], int_keys=[3],
+        int_values=[2**62],
+        items=[pb.Item(key=5, value=pb.Value(bool=True)), pb.Item(key=6, value=pb.Value(bool=False)),
+               pb.Item(key=7, value=pb.Value(str="héllo")), pb.Item(key=300, value=pb.Value(json='{"a": [1, 2]}'))]))
+    assert rec == want
+    assert rec.history.items[1].value.WhichOneof("v") == "bool"  # False is kept, not dropped
+    assert data[-9] == 0x09 and int.from_bytes(data[-8:], "little") == 12  # the frame trailer
