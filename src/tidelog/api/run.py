@@ -151,9 +151,6 @@ class Run:
             if not isinstance(data, Mapping):
                 raise TypeError(f"tidelog.log: data must be a dict, not {type(data).__name__}")
             data = dict(data)
-        if self.history.row:
-            data = {**self.history.row, **data}
-            self.history.row.clear()
         cur = self._step
         if step is not None:
             step = operator.index(step)
@@ -169,6 +166,9 @@ class Run:
             advance = commit is True
         else:
             advance = commit is not False
+        if self.history.row:
+            data = {**self.history.row, **data}
+            self.history.row.clear()
         if data:
             self._write_row(data, cur)
         self._step = cur + 1 if advance else cur
@@ -212,7 +212,12 @@ class Run:
             self._layouts[key] = _SLOW
             return _SLOW
         names = list(key[0])
-        ids = [self._keys.id_for(k, NUMBER) for k in names]
+        mark = self._keys.mark()
+        try:
+            ids = [self._keys.id_for(k, NUMBER) for k in names]
+        except (TypeError, ValueError):
+            self._keys.rollback(mark)  # the call logs nothing, so no key keeps a type from it
+            raise
         floats = [i for i, k in enumerate(kinds) if k == "float"]
         ints = [i for i, k in enumerate(kinds) if k == "int"]
         order = floats + ints

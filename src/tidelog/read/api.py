@@ -59,7 +59,8 @@ class Api:
         for d in reversed(self._run_dirs()):
             if d.name.endswith(f"-{run_id}"):
                 r = Run(d)
-                if project is None or r.project == project:
+                # A run whose sender has not yet written its start record has no project yet.
+                if project is None or r.project in (project, ""):
                     return r
         raise RunNotFoundError(f"no run {path!r} under {self.root}")
 

@@ -160,11 +160,12 @@ class SenderSupervisor:
             pos = self._progress()
             if pos != last:
                 last, last_change = pos, now
-            elif now - last_change > stall_timeout_s and not done():
+            elif now - last_change > stall_timeout_s:
+                left = "nothing is left unwritten" if done() else (
+                    "unwritten records remain in the transport files and are not lost while they exist")
                 warnings.warn(
-                    "tidelog: the sender made no progress for "
-                    f"{stall_timeout_s:.0f} s at finish(); giving up waiting. Unwritten records "
-                    "remain in the transport files and are not lost while they exist.",
+                    f"tidelog: the sender made no progress for {stall_timeout_s:.0f} s at finish() "
+                    f"and did not exit; giving up waiting ({left}).",
                     TidelogWarning,
                     stacklevel=3,
                 )
