@@ -23,9 +23,24 @@ from tidelog.transport.supervisor import SenderSupervisor, sender_argv
 __all__ = ["Link"]
 
 
+def _hold(path: Path) -> int:
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        from tidelog.errors import UsageError
+
+        raise UsageError(f"another process has the run at {path.parent} open") from None
+    return fd
+
+
 class Link:
     def __init__(self, run_dir: Path, run_id: str, settings: Settings, first_frame: int) -> None:
         self.run_dir = run_dir
+        self._lock_fd = _hold(run_dir / ".trainer.lock")  # readers see the run as running
         self.ring = self._make_ring(run_dir, run_id, settings.ring_bytes)
         self.channel = Channel(self.ring, run_dir / "transport" / "spill")
         self.frame = first_frame
@@ -74,6 +89,7 @@ class Link:
         ok = self.supervisor.finish(done=lambda: self.ring.read_pos == self.ring.write_pos)
         self.channel.close()
         self.ring.close()
+        os.close(self._lock_fd)
         if self.channel.dropped:
             import warnings
 

@@ -27,6 +27,10 @@ __all__ = ["amend_summary"]
 
 
 def _lock(run_dir: Path) -> int:
+    from tidelog.read.run import trainer_alive
+
+    if trainer_alive(run_dir):
+        raise UsageError(f"the run at {run_dir} is still running; set its summary from the training script")
     fd = os.open(run_dir / ".sender.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

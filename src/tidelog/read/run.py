@@ -6,8 +6,8 @@ value logged to history, unless the user set it (``SummaryUpdate``); keys
 with a ``define_metric(summary=...)`` get those aggregates from the history.
 
 State: the exit record's state (``finished``, ``failed``, ``crashed``); with
-no exit record, ``running`` while a sender holds the run's lock, else
-``crashed`` (both processes died, e.g. the machine went down).
+no exit record, ``running`` while the training process or a sender holds its
+lock on the run, else ``crashed`` (both died, e.g. the machine went down).
 """
 
 from __future__ import annotations
@@ -24,12 +24,20 @@ from tidelog.records import pb
 from tidelog.records.history_block import decode_block
 from tidelog.wal.reader import WalReader
 
-__all__ = ["RunState", "sender_alive"]
+__all__ = ["RunState", "sender_alive", "trainer_alive"]
 
 
 def sender_alive(run_dir: Path) -> bool:
     """Does a sender hold this run's lock right now?"""
-    path = Path(run_dir) / ".sender.lock"
+    return _locked(Path(run_dir) / ".sender.lock")
+
+
+def trainer_alive(run_dir: Path) -> bool:
+    """Does a training process hold this run open right now (between init() and finish())?"""
+    return _locked(Path(run_dir) / ".trainer.lock")
+
+
+def _locked(path: Path) -> bool:
     if not path.exists():
         return False
     fd = os.open(path, os.O_RDONLY)
@@ -159,7 +167,8 @@ class RunState:
     def state(self) -> str:
         if self.exit is not None:
             return self.exit.state or "finished"
-        return "running" if sender_alive(self.run_dir) else "crashed"
+        alive = trainer_alive(self.run_dir) or sender_alive(self.run_dir)
+        return "running" if alive else "crashed"
 
     def summary(self) -> dict[str, Any]:
         hidden = self._summary_none()
