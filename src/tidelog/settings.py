@@ -23,7 +23,7 @@ class Settings:
     mode: str = "offline"
     project: str = "uncategorized"
     dir: Path = Path(".")
-    fsync: str = "interval:1000"       # see docs/wal-format.md, durability table
+    fsync: str = "interval:200"        # see docs/wal-format.md, durability table
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
     stats_interval_s: float = 10.0      # system metrics (psutil); 0 disables
     sender_python: str = ""             # interpreter for the sender; "" = sys.executable

@@ -215,7 +215,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--run-dir", required=True)
     p.add_argument("--ring", required=True)
     p.add_argument("--spill", required=True)
-    p.add_argument("--fsync", default="interval:1000")
+    p.add_argument("--fsync", default="interval:200")
     p.add_argument("--trainer-pid", type=int, required=True)
     p.add_argument("--stats-interval", type=float, default=10.0)
     return p.parse_args(argv)
