@@ -49,7 +49,7 @@ def resolve(*, mode: str | None = None, project: str | None = None, dir: str | o
     s = Settings(
         mode=MODES[raw_mode],
         project=project or _env("PROJECT") or "uncategorized",
-        dir=Path(dir or _env("DIR") or ".").expanduser(),
+        dir=Path(dir or _env("DIR") or ".").expanduser().absolute(),
     )
     fsync = os.environ.get("TIDELOG_FSYNC")
     if fsync:

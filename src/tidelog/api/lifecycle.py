@@ -10,6 +10,7 @@ traceback kept if an exception ended the script.
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import threading
 import traceback
@@ -77,11 +78,24 @@ def forget(run: Any) -> None:
             tidelog.summary = Preinit("summary")
 
 
+def _forked_child() -> None:
+    """In a child made by ``os.fork()`` (a DataLoader worker, say), the run belongs to the parent.
+
+    The child must neither write into the parent's ring (two producers would
+    corrupt it) nor finish the parent's run at exit. Its ``log()`` calls are
+    ignored with one warning; the parent's run goes on untouched.
+    """
+    run = _current
+    if run is not None and hasattr(run, "_detach_after_fork"):
+        run._detach_after_fork()
+
+
 def _install_hooks() -> None:
     global _hooks_installed
     if _hooks_installed:
         return
     _hooks_installed = True
+    os.register_at_fork(after_in_child=_forked_child)
     previous = sys.excepthook
 
     def excepthook(etype, value, tb):

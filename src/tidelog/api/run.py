@@ -85,6 +85,7 @@ class Run:
         self.tags = tuple(tags)
         self.resumed = resumed
         self._run_dir = run_dir
+        self._pid = os.getpid()
         self.start_time = time.time()
         self._step = start_step
         self._finished = False
@@ -343,6 +344,21 @@ class Run:
         from tidelog.api import lifecycle
 
         lifecycle.forget(self)
+
+    def _detach_after_fork(self) -> None:
+        """This process is a fork of the trainer: leave the parent's run alone (see lifecycle)."""
+        self._finished = True  # finish() and atexit become no-ops here
+        warned = []
+
+        def log(data=None, step=None, commit=None, sync=None) -> None:
+            if not warned:
+                warned.append(True)
+                warnings.warn(
+                    f"tidelog.log: called in a forked child process (pid {os.getpid()}); the run "
+                    f"belongs to process {self._pid}, so this and later calls here are ignored",
+                    TidelogWarning, stacklevel=2)
+
+        self.log = log  # type: ignore[method-assign]
 
     @property
     def finished(self) -> bool:

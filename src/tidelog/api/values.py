@@ -171,7 +171,8 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
         idx = len(out.prepared)
         out.prepared.append(loggable)
         out.items.append((keys.id_for(k, category), "json", pending_json(idx)))
-        out.plain[keys.stored_name(k, category)] = loggable
+        # The live view of a rich value until the sender has encoded it (Api shows the encoded value).
+        out.plain[keys.stored_name(k, category)] = {"_type": loggable.kind}
         return
     # A plain value from a bare array or tensor: a scalar or a list.
     _add(out, keys, k, loggable, summary)
