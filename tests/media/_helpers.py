@@ -1,24 +1,27 @@
 """Test helpers: send a ``Prepared`` through the real transport framing, then encode it.
 
 ``through_transport`` lays the value out exactly as the ring does
-(``tidelog.transport.frames``: meta as JSON, arrays as raw bytes) and parses
+(``tidelog.transport.frames``: meta as marshal data, arrays as raw bytes) and parses
 it back, so the encoders see what the sender sees: plain JSON meta and numpy
 views (bytes arrive as uint8 arrays).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tidelog.media import Prepared, to_loggable
 from tidelog.media.listing import encode_item
 from tidelog.transport.frames import layout_media, parse_media
 
-__all__ = ["through_transport", "encode_prepared", "log_value", "read_json", "read_table"]
+__all__ = ["through_transport", "encode_prepared", "log_value", "read_json", "read_table", "send", "stored", "raises"]
 
 
 def through_transport(prep: Prepared) -> tuple[str, dict, list]:
@@ -64,3 +67,22 @@ def read_table(run_dir: Path, value: dict) -> dict:
     assert value["ncols"] == len(table["columns"])
     assert value["nrows"] == len(table["data"])
     return table
+
+
+def send(prep: Prepared, run_dir: Path) -> dict:
+    """A prepared value through the transport framing, then ``tidelog.media.encode``."""
+    import tidelog.media
+
+    return tidelog.media.encode(*through_transport(prep), run_dir)
+
+
+def stored(run_dir: Path, value: dict) -> bytes:
+    """The bytes of the file a history value names, checked against its sha256 and size."""
+    data = (run_dir / value["path"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == value["sha256"] and len(data) == value["size"]
+    return data
+
+
+def raises(exc, *words):
+    """``pytest.raises`` for an error whose message contains every one of ``words``."""
+    return pytest.raises(exc, match="(?s)" + "".join(f"(?=.*{re.escape(w)})" for w in words))

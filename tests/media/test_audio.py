@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import through_transport
+from _helpers import raises, send, stored
 
-import tidelog.media
 from tidelog.errors import TidelogWarning
 from tidelog.media.audio import MAX_CLIPS_PER_STEP, Audio, prepare_audio_list
 
@@ -24,26 +21,12 @@ def encode(obj, run_dir: Path, key: str = "examples") -> dict:
     return send(obj._prepare(key), run_dir)
 
 
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
-
-
-def stored(run_dir: Path, value: dict) -> bytes:
-    data = (run_dir / value["path"]).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == value["sha256"] and len(data) == value["size"]
-    return data
-
-
 def read_wav(data: bytes) -> tuple[np.ndarray, int, int]:
     """(int16 samples shaped (n, channels), channels, rate)."""
     with wave.open(io.BytesIO(data), "rb") as w:
         assert w.getsampwidth() == 2
         frames = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
         return frames.reshape(-1, w.getnchannels()), w.getnchannels(), w.getframerate()
-
-
-def raises(exc, *words):
-    return pytest.raises(exc, match="(?s)" + "".join(f"(?=.*{re.escape(w)})" for w in words))
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:

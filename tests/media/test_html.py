@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from _helpers import through_transport
+from _helpers import send
 
-import tidelog.media
 from tidelog.media.html import DEFAULT_STYLE, Html, inject_head
 
 SEED_LINK = '<a href="https://mysite">Link</a>'
@@ -19,10 +18,6 @@ SEED_LINK = '<a href="https://mysite">Link</a>'
 def encode(obj, run_dir: Path, key: str = "custom") -> dict:
     """Training side, the real transport framing, then the sender's encoder."""
     return send(obj._prepare(key), run_dir)
-
-
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored_text(run_dir: Path, value: dict) -> str:

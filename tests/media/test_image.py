@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import through_transport
+from _helpers import send
 from PIL import Image as PILImage
 
-import tidelog.media
 from tidelog.errors import TidelogWarning
 from tidelog.media import image as image_mod
 from tidelog.media.image import Image
@@ -23,10 +22,6 @@ RNG = np.random.default_rng(0)
 def encode(obj, run_dir: Path, key: str = "examples") -> dict:
     """Training side, the real transport framing, then the sender's encoder."""
     return send(obj._prepare(key), run_dir)
-
-
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
 
 
 def stored(run_dir: Path, value: dict) -> bytes:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import re
 import sys
 from pathlib import Path
 
 import pytest
-from _helpers import through_transport
+from _helpers import raises, send, stored
 
-import tidelog.media
 from tidelog.media.molecule import SUPPORTED_TYPES, Molecule
 
 DATA = Path(__file__).parent / "data"
@@ -20,20 +17,6 @@ DATA = Path(__file__).parent / "data"
 def encode(obj, run_dir: Path, key: str = "protein") -> dict:
     """Training side, the real transport framing, then the sender's encoder."""
     return send(obj._prepare(key), run_dir)
-
-
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
-
-
-def stored(run_dir: Path, value: dict) -> bytes:
-    data = (run_dir / value["path"]).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == value["sha256"] and len(data) == value["size"]
-    return data
-
-
-def raises(exc, *words):
-    return pytest.raises(exc, match="(?s)" + "".join(f"(?=.*{re.escape(w)})" for w in words))
 
 
 def test_pdb_file_kept_as_is(tmp_path):

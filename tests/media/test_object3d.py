@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import through_transport
+from _helpers import raises, send, stored
 
-import tidelog.media
 from tidelog.media.object3d import SUPPORTED_TYPES, Object3D
 
 DATA = Path(__file__).parent / "data"
@@ -37,20 +34,6 @@ SEED_SCENE = {
 def encode(obj, run_dir: Path, key: str = "point_scene") -> dict:
     """Training side, the real transport framing, then the sender's encoder."""
     return send(obj._prepare(key), run_dir)
-
-
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
-
-
-def stored(run_dir: Path, value: dict) -> bytes:
-    data = (run_dir / value["path"]).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == value["sha256"] and len(data) == value["size"]
-    return data
-
-
-def raises(exc, *words):
-    return pytest.raises(exc, match="(?s)" + "".join(f"(?=.*{re.escape(w)})" for w in words))
 
 
 @pytest.mark.parametrize("width", [3, 4, 6])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import sys
@@ -10,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _helpers import through_transport
+from _helpers import raises, send, stored
 from PIL import Image as PILImage, ImageSequence
 
-import tidelog.media
 from tidelog.media.video import Video, grid_shape, tile_frames
 
 COLORS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255), (255, 0, 255)]
@@ -22,20 +20,6 @@ COLORS = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0), (0, 255, 255), (
 def encode(obj, run_dir: Path, key: str = "video") -> dict:
     """Training side, the real transport framing, then the sender's encoder."""
     return send(obj._prepare(key), run_dir)
-
-
-def send(prep, run_dir: Path) -> dict:
-    return tidelog.media.encode(*through_transport(prep), run_dir)
-
-
-def stored(run_dir: Path, value: dict) -> bytes:
-    data = (run_dir / value["path"]).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == value["sha256"] and len(data) == value["size"]
-    return data
-
-
-def raises(exc, *words):
-    return pytest.raises(exc, match="(?s)" + "".join(f"(?=.*{re.escape(w)})" for w in words))
 
 
 def solid_clip(t=4, h=10, w=12, colors=COLORS) -> np.ndarray:

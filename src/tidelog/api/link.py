@@ -11,9 +11,10 @@ import os
 import threading
 from pathlib import Path
 
-from tidelog.errors import TidelogWarning
+from tidelog.errors import TidelogWarning, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import encode_record
+from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
 from tidelog.transport.frames import layout_media
@@ -23,24 +24,14 @@ from tidelog.transport.supervisor import SenderSupervisor, sender_argv
 __all__ = ["Link"]
 
 
-def _hold(path: Path) -> int:
-    import fcntl
-
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        from tidelog.errors import UsageError
-
-        raise UsageError(f"another process has the run at {path.parent} open") from None
-    return fd
-
 
 class Link:
     def __init__(self, run_dir: Path, run_id: str, settings: Settings, first_frame: int) -> None:
         self.run_dir = run_dir
-        self._lock_fd = _hold(run_dir / ".trainer.lock")  # readers see the run as running
+        lock_fd = try_hold(run_dir, TRAINER)  # readers see the run as running while it is held
+        if lock_fd is None:
+            raise UsageError(f"another process has the run at {run_dir} open")
+        self._lock_fd = lock_fd
         self.ring = self._make_ring(run_dir, run_id, settings.ring_bytes)
         self.channel = Channel(self.ring, run_dir / "transport" / "spill")
         self.frame = first_frame

@@ -20,7 +20,6 @@ import operator
 import os
 import struct
 import sys
-import threading
 import time
 import warnings
 from collections.abc import Mapping

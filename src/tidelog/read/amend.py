@@ -10,7 +10,6 @@ cannot start writing at the same time; a running run is refused.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from pathlib import Path
@@ -20,6 +19,7 @@ from tidelog.api.keys import KeyTable
 from tidelog.api.values import to_fields
 from tidelog.errors import UsageError
 from tidelog.records import pb
+from tidelog.runlock import SENDER, TRAINER, is_held, try_hold
 from tidelog.transport.frames import PENDING_KEY
 from tidelog.wal import WalWriter
 
@@ -27,16 +27,9 @@ __all__ = ["amend_summary"]
 
 
 def _lock(run_dir: Path) -> int:
-    from tidelog.read.run import trainer_alive
-
-    if trainer_alive(run_dir):
+    fd = None if is_held(run_dir, TRAINER) else try_hold(run_dir, SENDER)
+    if fd is None:
         raise UsageError(f"the run at {run_dir} is still running; set its summary from the training script")
-    fd = os.open(run_dir / ".sender.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        raise UsageError(f"the run at {run_dir} is still running; set its summary from the training script") from None
     return fd
 
 

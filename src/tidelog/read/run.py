@@ -12,7 +12,6 @@ lock on the run, else ``crashed`` (both died, e.g. the machine went down).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Any
 from tidelog.read.history import HistoryReader, decode_value
 from tidelog.records import pb
 from tidelog.records.history_block import decode_block
+from tidelog.runlock import SENDER, TRAINER, is_held
 from tidelog.wal.reader import WalReader
 
 __all__ = ["RunState", "sender_alive", "trainer_alive"]
@@ -29,25 +29,12 @@ __all__ = ["RunState", "sender_alive", "trainer_alive"]
 
 def sender_alive(run_dir: Path) -> bool:
     """Does a sender hold this run's lock right now?"""
-    return _locked(Path(run_dir) / ".sender.lock")
+    return is_held(run_dir, SENDER)
 
 
 def trainer_alive(run_dir: Path) -> bool:
     """Does a training process hold this run open right now (between init() and finish())?"""
-    return _locked(Path(run_dir) / ".trainer.lock")
-
-
-def _locked(path: Path) -> bool:
-    if not path.exists():
-        return False
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return is_held(run_dir, TRAINER)
 
 
 @dataclass

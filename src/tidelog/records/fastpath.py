@@ -23,6 +23,7 @@ import struct
 from typing import Sequence
 
 from tidelog.records import pb
+from tidelog.records.wire import varint
 
 __all__ = ["RowLayout", "encode_record", "encode_history", "varint", "SEQ_TRAILER", "FLOAT", "INT"]
 
@@ -38,18 +39,6 @@ _TAG_INT_VALUES = 0x32      # field 6
 _TAG_STEP = 0x09            # field 1, sfixed64
 _TAG_TIMESTAMP = 0x11       # field 2, double
 _FRAME_TAG_RECORD = 1       # transport.frames.TAG_RECORD
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
 
 
 def encode_record(record: "pb.Record", frame_no: int) -> bytes:

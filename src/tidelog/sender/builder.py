@@ -27,6 +27,7 @@ import numpy as np
 
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
+from tidelog.records.wire import read_varint
 from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
 
 __all__ = ["RecordBuilder"]
@@ -48,7 +49,7 @@ class _FastLayout:
         self.float_ids = list(row.float_keys)
         self.int_ids = list(row.int_keys)
         self.float_off = self.int_off = self.step_off = self.ts_off = -1
-        _, pos = _read_varint(payload, 1)          # HistoryRow length
+        _, pos = read_varint(payload, 1)          # HistoryRow length
         while pos < self.length - 9:
             tag = payload[pos]
             pos += 1
@@ -57,7 +58,7 @@ class _FastLayout:
             elif tag == 0x11:
                 self.ts_off, pos = pos, pos + 8
             else:                                   # packed: keys (0x1A, 0x2A), values (0x22, 0x32)
-                n, pos = _read_varint(payload, pos)
+                n, pos = read_varint(payload, pos)
                 if tag == 0x22:
                     self.float_off = pos
                 elif tag == 0x32:
@@ -66,17 +67,6 @@ class _FastLayout:
         if self.step_off < 0 or self.ts_off < 0:
             raise ValueError("not a fast-path history row")
         self.prefix = bytes(payload[: min(o for o in (self.float_off, self.int_off, self.step_off) if o >= 0)])
-
-
-def _read_varint(data, pos: int) -> tuple[int, int]:
-    n = shift = 0
-    while True:
-        b = data[pos]
-        pos += 1
-        n |= (b & 0x7F) << shift
-        if b < 0x80:
-            return n, pos
-        shift += 7
 
 
 def _frame_no(tag: int, payload) -> int:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import fcntl
 import os
 import signal
 import sys
@@ -34,6 +33,7 @@ import traceback
 from pathlib import Path
 
 from tidelog.records import pb
+from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
@@ -78,16 +78,14 @@ class Sender:
 
     def _lock(self) -> int:
         """Hold ``.sender.lock`` while alive: readers tell a running run from a crashed one by it."""
-        fd = os.open(self.run_dir / ".sender.lock", os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + 30
         while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fd = try_hold(self.run_dir, SENDER)
+            if fd is not None:
                 return fd
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("another sender holds the run's lock for 30 s") from None
-                time.sleep(0.01)  # a predecessor that just died releases it at once
+            if time.monotonic() > deadline:
+                raise RuntimeError("another sender holds the run's lock for 30 s")
+            time.sleep(0.01)  # a predecessor that just died releases it at once
 
     def _watch_stdin(self) -> None:
         """A byte means 'wake up'; end of file means the trainer closed the pipe or died."""

@@ -22,6 +22,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from tidelog.records.wire import read_varint, varint
+
 __all__ = [
     "MAGIC",
     "SYNC",
@@ -179,22 +181,11 @@ def decode_chunk_header(data: bytes | memoryview, pos: int) -> ChunkHeader | str
     )
 
 
-def _varint(n: int) -> bytes:
-    if n < 0x80:
-        return bytes((n,))
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def frame_records(records: list[bytes] | tuple[bytes, ...]) -> bytes:
     """The raw chunk payload: each record preceded by its varint length."""
     parts: list[bytes] = []
     for record in records:
-        parts.append(_varint(len(record)))
+        parts.append(varint(len(record)))
         parts.append(record)
     return b"".join(parts)
 
@@ -231,18 +222,6 @@ def unframe_records(raw: bytes, count: int) -> list[bytes]:
     return out
 
 
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    n, shift = 0, 0
-    while pos < len(data) and shift < 64:
-        b = data[pos]
-        pos += 1
-        n |= (b & 0x7F) << shift
-        if b < 0x80:
-            return n, pos
-        shift += 7
-    return -1, pos
-
-
 _SEQ_TAG = 0x09  # field 1, fixed64
 _BLOCK_TAG = 0x32  # field 6, length-delimited
 _COUNT_TAG = 0x08  # HistoryBlock.count: field 1, varint
@@ -260,9 +239,9 @@ def record_seq_span(record: bytes) -> tuple[int, int]:
         return 0, 1
     seq = int.from_bytes(record[1:9], "little")
     if len(record) > 11 and record[9] == _BLOCK_TAG:
-        _, pos = _read_varint(record, 10)
+        _, pos = read_varint(record, 10)
         if pos < len(record) and record[pos] == _COUNT_TAG:
-            count, _ = _read_varint(record, pos + 1)
+            count, _ = read_varint(record, pos + 1)
             if count > 1:
                 return seq, count
     return seq, 1
