@@ -854,3 +854,26 @@ def test_exit_without_finish(tmp_path, ending, state, returncode):
         assert "boom at the end" in proc.stderr  # the user still sees the traceback
     else:
         assert exit_record.traceback == "" and exit_record.exit_code == 0
+
+
+def test_summary_keeps_last_values_when_the_layout_cache_is_emptied(tmp_path, monkeypatch):
+    """More distinct key layouts than the run caches: the live summary still has every key."""
+    import tidelog.api.run as run_mod
+
+    monkeypatch.setattr(run_mod, "_MAX_LAYOUTS", 8)
+    run = tidelog.init(project="p", dir=tmp_path)
+    for i in range(30):
+        run.log({f"k{i}": float(i), "shared": float(i)})
+    assert run.summary["k0"] == 0.0 and run.summary["k29"] == 29.0
+    assert run.summary["shared"] == 29.0
+    run.finish()
+
+
+def test_non_integer_step_is_a_clear_type_error(tmp_path):
+    run = tidelog.init(project="p", dir=tmp_path)
+    with pytest.raises(TypeError, match=r"step must be an int, not float.*'loss'"):
+        run.log({"loss": 1.0}, step=1.5)
+    run.log({"loss": 2.0})
+    run.finish()
+    rows = list(tidelog.Api(dir=tmp_path).run(f"p/{run.id}").scan_history())
+    assert [r["loss"] for r in rows] == [2.0]

@@ -153,7 +153,11 @@ class Run:
             data = dict(data)
         cur = self._step
         if step is not None:
-            step = operator.index(step)
+            try:
+                step = operator.index(step)
+            except TypeError:
+                raise TypeError(f"tidelog.log: step must be an int, not {type(step).__name__} "
+                                f"(keys {sorted(map(str, data))} were not logged)") from None
             if step < cur:
                 warnings.warn(
                     f"tidelog.log: step {step} is smaller than the current step {cur}; "
@@ -206,7 +210,7 @@ class Run:
 
     def _compile(self, key: tuple, data: dict) -> Any:
         if len(self._layouts) >= _MAX_LAYOUTS:
-            self._layouts.clear()
+            self._retire_layouts()
         kinds = [_is_number_type(t) for t in key[1]]
         if not all(kinds) or len(data) > 500:
             self._layouts[key] = _SLOW
@@ -227,6 +231,16 @@ class Run:
         lay.names = tuple(names_by_id[ids[i]] for i in order)
         self._layouts[key] = lay
         return lay
+
+    def _retire_layouts(self) -> None:
+        """Empty the layout cache, keeping each retired layout's last values for run.summary."""
+        for lay in self._layouts.values():
+            if lay is not _SLOW and lay.last is not None:
+                fn, values = lay.last
+                for name, value in zip(lay.names, values):
+                    if self._slow_last.get(name, (-1, None))[0] < fn:
+                        self._slow_last[name] = (fn, value)
+        self._layouts.clear()
 
     def _write_slow(self, data: dict, step: int) -> None:
         f = to_fields(data, self._keys)
