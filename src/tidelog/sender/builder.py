@@ -77,6 +77,16 @@ def _frame_no(tag: int, payload) -> int:
     return int.from_bytes(payload[-8:], "little")
 
 
+def _prefix_len(payload) -> int:
+    """Bytes of a fast-path row before its first value: row length, key lists, first value length."""
+    _, pos = read_varint(payload, 1)
+    while payload[pos] in (0x1A, 0x2A):        # packed key lists
+        n, pos = read_varint(payload, pos + 1)
+        pos += n
+    _, pos = read_varint(payload, pos + 1)      # the first packed value field's length
+    return pos
+
+
 def _is_fast_row(payload) -> bool:
     """Fast-path rows start their HistoryRow with the key lists, library rows with step/timestamp."""
     if payload[0] != _TAG_HISTORY:
@@ -119,7 +129,7 @@ class RecordBuilder:
                 rows, layout = [], None
                 out.append(self._finish_media(*media[i]))
                 continue
-            lay = self._fast_layout(payload)
+            lay = self._fast_layout(payload, layout)
             if lay is not None:
                 if lay is not layout:
                     self._flush_rows(out, rows, layout)
@@ -149,14 +159,21 @@ class RecordBuilder:
 
     # -- history rows --------------------------------------------------------
 
-    def _fast_layout(self, payload) -> _FastLayout | None:
+    def _fast_layout(self, payload, current: _FastLayout | None) -> _FastLayout | None:
+        """The layout of a fast-path row, or None for any other record.
+
+        Rows of one layout share their bytes up to the first value (the key
+        lists and value lengths) and their length; the cache is keyed by
+        exactly that, never by value bytes.
+        """
         if not _is_fast_row(payload):
             return None
-        key = (len(payload), bytes(payload[:24]))
+        if current is not None and len(payload) == current.length and payload[: len(current.prefix)] == current.prefix:
+            return current
+        key = (len(payload), bytes(payload[: _prefix_len(payload)]))
         lay = self._layouts.get(key)
-        if lay is None or payload[: len(lay.prefix)] != lay.prefix:
-            lay = _FastLayout(bytes(payload))
-            self._layouts[key] = lay
+        if lay is None:
+            lay = self._layouts[key] = _FastLayout(bytes(payload))
         return lay
 
     def _flush_rows(self, out: list[bytes], rows: list, lay: _FastLayout | None) -> None:

@@ -40,6 +40,10 @@ class FrameSource:
         """Is anything produced and not yet acknowledged?"""
         return self.ring.write_pos != self._pos or self.ring.spill_written != self._spill_pos
 
+    def backlog(self) -> int:
+        """Bytes produced and not yet taken (ring and spill)."""
+        return (self.ring.write_pos - self._pos) + (self.ring.spill_written - self._spill_pos)
+
     def poll(self, max_bytes: int) -> Batch:
         end = self.ring.write_pos
         if end != self._pos:

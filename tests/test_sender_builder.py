@@ -1,0 +1,50 @@
+"""The sender turns runs of same-layout rows into one HistoryBlock, whatever their values."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from tidelog.records import pb
+from tidelog.records.fastpath import RowLayout
+from tidelog.records.history_block import decode_block
+from tidelog.sender.builder import RecordBuilder
+
+
+def _payload(lay: RowLayout, values: tuple, step: int, frame: int) -> bytes:
+    frame_bytes = lay.pack(values, step, 1000.0 + step, frame)
+    return frame_bytes[8 : 8 + int.from_bytes(frame_bytes[:4], "little")]
+
+
+@pytest.mark.parametrize("float_ids, int_ids", [((1,), ()), ((1, 2), (3, 4)), ((), (5,)), (tuple(range(1, 11)), (11,))])
+def test_rows_of_one_layout_become_one_block_with_every_value(tmp_path: Path, float_ids, int_ids) -> None:
+    rng = random.Random(7)
+    lay = RowLayout(float_ids, int_ids, None)
+    rows = [tuple(rng.random() for _ in float_ids) + tuple(rng.randrange(-10**12, 10**12) for _ in int_ids)
+            for _ in range(200)]
+    builder = RecordBuilder(tmp_path, next_seq=1, last_frame=0)
+    out = builder.build([(1, _payload(lay, v, step, step + 1)) for step, v in enumerate(rows)])
+    builder.close()
+    records = [pb.Record.FromString(x) for x in out]
+    assert [r.WhichOneof("kind") for r in records] == ["history_block", "mark"]
+    assert records[0].seq == 1 and records[1].seq == 201  # a block of 200 consumes 200 seqs
+    cols = decode_block(records[0].history_block)
+    assert list(cols.steps) == list(range(200))
+    for j in range(len(float_ids)):
+        assert list(cols.float_cols[j]) == [v[j] for v in rows]
+    for j in range(len(int_ids)):
+        assert list(cols.int_cols[j]) == [v[len(float_ids) + j] for v in rows]
+
+
+def test_a_layout_change_starts_a_new_block_and_duplicates_are_dropped(tmp_path: Path) -> None:
+    a, b = RowLayout((1, 2), (), None), RowLayout((1, 3), (), None)
+    frames = [(1, _payload(a, (0.5, float(i)), i, i + 1)) for i in range(5)]
+    frames += [(1, _payload(b, (0.5, float(i)), i, i + 1)) for i in range(5, 9)]
+    builder = RecordBuilder(tmp_path, next_seq=1, last_frame=2)  # frames 1 and 2 are already in the WAL
+    out = [pb.Record.FromString(x) for x in builder.build(frames)]
+    builder.close()
+    assert [r.WhichOneof("kind") for r in out] == ["history_block", "history_block", "mark"]
+    assert [r.history_block.count for r in out[:2]] == [3, 4]
+    assert out[2].mark.frame == 9
