@@ -113,7 +113,7 @@ def test_full_disk_training_goes_on_and_log_stays_readable(small_disk: Path) -> 
         if line.startswith(b"step 200"):
             break
     filler = small_disk / "filler"
-    with open(filler, "wb") as f:
+    with open(filler, "wb", buffering=0) as f:  # unbuffered: close() has nothing left to flush
         try:
             while True:
                 f.write(b"\0" * 65536)
