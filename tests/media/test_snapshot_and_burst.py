@@ -62,15 +62,14 @@ def _read(run_dir: str, value: dict) -> bytes:
 def _log_then_mutate(tmp_path: Path, value_of, arr: np.ndarray, mutate, ring_env: str) -> tuple[str, dict]:
     """Log ``{"v": value_of(arr)}``, mutate ``arr`` at once, finish; the run dir and the stored value.
 
-    Checks the frame took the path ``ring_env`` names: the spill file (which
-    the sender removes when it exits) exists right after ``log()`` only when
-    the array did not fit in the ring.
+    Checks the frame took the path ``ring_env`` names: bytes went to the spill
+    file (the ring's spill counter moved) only when the array did not fit in
+    the ring.
     """
     run = tidelog.init(project="snap", dir=str(tmp_path))
     tidelog.log({"v": value_of(arr)})
     mutate(arr)
-    spill = Path(run.dir) / "transport" / "spill"
-    assert spill.exists() == (ring_env == "spill")
+    assert (run._link.ring.spill_written > 0) == (ring_env == "spill")
     run_dir = run.dir
     run.finish()
     rows = list(tidelog.Api(dir=str(tmp_path)).run(f"snap/{run.id}").scan_history())
@@ -161,8 +160,7 @@ for step in range(STEPS):
         tidelog.log({"burst_step": step})
     peak[0] = max(peak[0], proc.memory_info().rss)
 stop.set()
-spill = os.path.join(run.dir, "transport", "spill")
-spilled = os.path.getsize(spill) if os.path.exists(spill) else 0
+spilled = run._link.ring.spill_written  # bytes that ever went through the spill file
 tidelog.finish()
 print("rss", rss0, peak[0], proc.memory_info().rss, "spilled", spilled, "dir", run.dir, flush=True)
 """

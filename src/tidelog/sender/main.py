@@ -192,7 +192,9 @@ class Sender:
         self._remove_transport_files()
 
     def _remove_transport_files(self) -> None:
-        for path in (self.ring.path, self.source.spill_path):
+        self.ring.path.unlink(missing_ok=True)
+        spill = self.source.spill_path
+        for path in spill.parent.glob(f"{spill.name}.*"):
             path.unlink(missing_ok=True)
 
     # -- writing, with a full disk in mind --------------------------------------

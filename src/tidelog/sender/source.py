@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tidelog.transport.ring import FRAME_HEADER, Ring, frame_size
+from tidelog.transport.ring import FRAME_HEADER, Ring, frame_size, spill_file
 
 __all__ = ["Batch", "FrameSource"]
 
@@ -68,14 +68,16 @@ class FrameSource:
         end = self.ring.spill_written
         pos = self._spill_pos
         batch = Batch(spill_end=pos)
-        fd = os.open(self.spill_path, os.O_RDONLY)
+        episode, base = self.ring.spill_episode
+        path = spill_file(self.spill_path, episode)
+        fd = os.open(path, os.O_RDONLY)
         try:
             taken = 0
             while pos < end and taken < max_bytes:
-                length, tag, _ = FRAME_HEADER.unpack(os.pread(fd, 8, pos))
-                payload = os.pread(fd, length, pos + 8)
+                length, tag, _ = FRAME_HEADER.unpack(os.pread(fd, 8, pos - base))
+                payload = os.pread(fd, length, pos - base + 8)
                 if len(payload) != length:
-                    raise ValueError(f"spill file {self.spill_path} ends inside a frame at {pos}")
+                    raise ValueError(f"spill file {path} ends inside a frame at {pos - base}")
                 batch.frames.append((tag, payload))
                 pos += frame_size(length)
                 taken += length

@@ -5,7 +5,7 @@ ring when it fits; when it does not (the ring is full, or the frame is larger
 than the ring), it and every following frame are appended to the spill file
 in the run directory until the sender has acknowledged the whole spill (see
 ``ring`` for the ordering argument). Memory stays bounded by the ring's size;
-the disk absorbs a backlog.
+the disk absorbs a backlog, one spill file per episode, deleted once drained.
 
 If even the spill write fails (a full disk), the frame is dropped and counted,
 with a warning: loud, never silent. Everything already handed over stays.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tidelog.errors import TidelogWarning
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaLayout
-from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull
+from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull, spill_file
 
 __all__ = ["Channel"]
 
@@ -99,18 +99,22 @@ class Channel:
     # -- spilling ----------------------------------------------------------
 
     def _spill_drained(self) -> bool:
-        if self.ring.spill_acked == self._spill_pos:
-            self.spilling = False
-            return True
-        return False
+        """Back to the ring once the sender has the whole spill; its file is deleted then."""
+        if self.ring.spill_acked != self._spill_pos:
+            return False
+        self.spilling = False
+        if self._spill_fd is not None:
+            os.close(self._spill_fd)
+            self._spill_fd = None
+            spill_file(self.spill_path, self.ring.spill_episode[0]).unlink(missing_ok=True)
+        return True
 
     def spill(self, parts: list) -> None:
         """Append one whole frame (given as buffers) to the spill file, or drop it loudly."""
         self.spilling = True
         try:
             if self._spill_fd is None:
-                self.spill_path.parent.mkdir(parents=True, exist_ok=True)
-                self._spill_fd = os.open(self.spill_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                self._spill_fd = self._new_episode()
             total = sum(len(memoryview(p).cast("B")) for p in parts)
             written = os.writev(self._spill_fd, parts)
             if written != total:
@@ -121,11 +125,19 @@ class Channel:
         self._spill_pos += written
         self.ring.set_spill_written(self._spill_pos)
 
+    def _new_episode(self) -> int:
+        episode = self.ring.spill_episode[0] + 1
+        path = spill_file(self.spill_path, episode)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o600)
+        self.ring.start_spill_episode(episode, self._spill_pos)
+        return fd
+
     def _drop(self, err: OSError) -> None:
         if self._spill_fd is not None:
             # Cut a partly written frame so the spill file stays a sequence of whole frames.
             try:
-                os.ftruncate(self._spill_fd, self._spill_pos)
+                os.ftruncate(self._spill_fd, self._spill_pos - self.ring.spill_episode[1])
             except OSError:
                 pass  # the next failed write is reported the same way
         self.dropped += 1

@@ -18,6 +18,8 @@ File layout (little-endian)::
     192   8  spill_written  producer-owned; bytes appended to the spill file
     256   8  spill_acked    consumer-owned
     320   4  closed (producer sets 1 after its last frame)
+    384   8  spill_episode  producer-owned; the current spill file is <spill>.<episode>
+    448   8  spill_base     producer-owned; the spill position where that file starts
     4096  C  data area
 
     frame := u32 length | u16 tag | u16 0 | payload[length] | zero pad to 8
@@ -34,8 +36,12 @@ When a frame does not fit (the ring is full, or the frame is larger than the
 ring), the producer *spills*: it appends that frame and every following one
 to a spill file, in the same frame format without wrapping, until the
 consumer has acknowledged the whole spill file; only then does it return to
-the ring. The consumer reads the spill file only when the ring is empty, so
-frames are consumed in the order they were produced.
+the ring, and delete that file. The consumer reads the spill file only when
+the ring is empty, so frames are consumed in the order they were produced.
+Spill positions are monotonic across episodes: an episode's file holds the
+bytes from ``spill_base`` on, and a new episode (a new file) starts only once
+the previous one is wholly acknowledged, so the disk holds no more than the
+current backlog.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import struct
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_size", "choose_ring_path"]
+__all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_size", "choose_ring_path", "spill_file"]
 
 MAGIC = b"TLRING01"
 VERSION = 1
@@ -58,6 +64,8 @@ OFF_READ = 128
 OFF_SPILL_WRITTEN = 192
 OFF_SPILL_ACKED = 256
 OFF_CLOSED = 320
+OFF_SPILL_EPISODE = 384
+OFF_SPILL_BASE = 448
 
 FRAME_HEADER = struct.Struct("<IHH")
 TAG_PAD = 0xFFFF
@@ -72,6 +80,11 @@ class RingFull(Exception):
 def frame_size(payload_len: int) -> int:
     """Bytes a frame with this payload occupies (header + payload + pad)."""
     return (8 + payload_len + 7) & ~7
+
+
+def spill_file(spill_path: Path, episode: int) -> Path:
+    """The file of one spill episode."""
+    return spill_path.with_name(f"{spill_path.name}.{episode}")
 
 
 def choose_ring_path(run_id: str, run_dir: Path, nbytes: int) -> Path:
@@ -168,6 +181,16 @@ class Ring:
     @property
     def spill_acked(self) -> int:
         return self._get(OFF_SPILL_ACKED)
+
+    @property
+    def spill_episode(self) -> tuple[int, int]:
+        """(episode, base) of the current spill file."""
+        return self._get(OFF_SPILL_EPISODE), self._get(OFF_SPILL_BASE)
+
+    def start_spill_episode(self, episode: int, base: int) -> None:
+        """Producer: the next spilled bytes go to episode's file, starting at position ``base``."""
+        self._set(OFF_SPILL_BASE, base)
+        self._set(OFF_SPILL_EPISODE, episode)
 
     def set_spill_written(self, value: int) -> None:
         self._set(OFF_SPILL_WRITTEN, value)
