@@ -11,16 +11,14 @@ scene, incremental logging, summary metrics (also after the fact through the
 ``Api``), ``run.history``, custom x-axes, PNG / JPEG / video files.
 
 The small files the page opens (``some.html``, ``6lu7.pdb``, ``sample.obj``
-...) are written to a temporary folder first. Where the page logs a value
-under the same key as an earlier example with another type (``examples`` is
-images, then audio, then a table), tidelog keeps the new type apart under
-``"examples (<type>)"`` and says so with a warning, as W&B's UI splits them.
+...) are written to a temporary folder first. Where the page logs another
+W&B type under a key used before (``examples`` is images, then audio, then a
+table), it stays one key: the page groups all W&B types as one kind.
 
-One example is adapted: the page's last one logs ``"Examples"``, which differs
-from the ``"examples"`` logged earlier only by case. The page itself says two
-metric names that differ only by case cannot coexist, and tidelog refuses
-the second one (``KeyCollisionError``); the tour shows that and logs the
-images under ``"test_examples"`` instead.
+The page's last example logs ``"Examples"``, which differs from the
+``"examples"`` logged earlier only by case. The page itself says two metric
+names that differ only by case cannot coexist: tidelog refuses that key with a
+warning and logs the rest of the call.
 
 Run:  python examples/seed_tour.py [--dir ./tidelog-demo]
 
@@ -33,13 +31,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import io
 import json
 import os
 import struct
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -180,9 +176,7 @@ def tour(base: Path, tmp: Path) -> tuple[str, str]:
     # Audio
     t = np.arange(32 * 2) / 32
     numpy_array = np.sin(2 * np.pi * 4 * t).astype(np.float32)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", wandb.TidelogWarning)  # "examples" held images: kept apart
-        wandb.log({"examples": [wandb.Audio(numpy_array, caption="Nice", sample_rate=32)]})
+    wandb.log({"examples": [wandb.Audio(numpy_array, caption="Nice", sample_rate=32)]})
 
     # Video: an array (time, channels, height, width) as gif; mp4 when imageio-ffmpeg is there
     numpy_array_or_path_to_video = RNG.integers(0, 256, (8, 3, 32, 32), dtype=np.uint8)
@@ -191,15 +185,13 @@ def tour(base: Path, tmp: Path) -> tuple[str, str]:
         wandb.log({"video_mp4": wandb.Video(numpy_array_or_path_to_video, fps=4, format="mp4")})
 
     # Text tables: method 1, method 2, a DataFrame
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", wandb.TidelogWarning)  # "examples" again, as a table
-        data = [["I love my phone", "1", "1"], ["My phone sucks", "0", "-1"]]
-        wandb.log({"examples": wandb.Table(data=data, columns=["Text", "Predicted Label", "True Label"])})
+    data = [["I love my phone", "1", "1"], ["My phone sucks", "0", "-1"]]
+    wandb.log({"examples": wandb.Table(data=data, columns=["Text", "Predicted Label", "True Label"])})
 
-        table = wandb.Table(columns=["Text", "Predicted Label", "True Label"])
-        table.add_data("I love my phone", "1", "1")
-        table.add_data("My phone sucks", "0", "-1")
-        wandb.log({"examples": table})
+    table = wandb.Table(columns=["Text", "Predicted Label", "True Label"])
+    table.add_data("I love my phone", "1", "1")
+    table.add_data("My phone sucks", "0", "-1")
+    wandb.log({"examples": table})
     if _have("pandas"):
         import pandas as pd
 
@@ -370,9 +362,7 @@ def tour(base: Path, tmp: Path) -> tuple[str, str]:
     # PNG logging (one, or several)
     images = [RNG.integers(0, 256, (16, 16, 3), dtype=np.uint8) for _ in range(3)]
     wandb.log({"example": wandb.Image(images[0])})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", wandb.TidelogWarning)  # "example" held one image: a list is kept apart
-        wandb.log({"example": [wandb.Image(img) for img in images]})
+    wandb.log({"example": [wandb.Image(img) for img in images]})
 
     # JPEG logging: save a file, log its path
     im = PILImage.fromarray(RNG.integers(0, 256, (24, 24, 3), dtype=np.uint8))
@@ -405,17 +395,13 @@ def tour(base: Path, tmp: Path) -> tuple[str, str]:
     epoch = run.step
     wandb.log({"acc": 1, "batch": 10}, step=epoch)
 
-    # Controlling image uploads: the page's last example uses "Examples", which collides
-    # with "examples" by case (refused, as the page's own note on names says); renamed here.
+    # Controlling image uploads: the page's last example, as written. Its "Examples" differs
+    # from the "examples" logged above only by case; the page says such names cannot coexist,
+    # so tidelog refuses that one key with a warning and logs the rest of the call.
     example_images = [wandb.Image(RNG.integers(0, 256, (28, 28), dtype=np.uint8), caption=f"digit {i}")
                       for i in range(4)]
     correct, n_test, test_loss = 97, 100, 0.08
-    try:
-        wandb.log({"Examples": example_images, "Test Accuracy": 100. * correct / n_test, "Test Loss": test_loss})
-    except wandb.TidelogError as e:
-        print(f"refused as the page says: {e}", file=sys.stderr)
-        wandb.log({"test_examples": example_images, "Test Accuracy": 100. * correct / n_test,
-                   "Test Loss": test_loss})
+    wandb.log({"Examples": example_images, "Test Accuracy": 100. * correct / n_test, "Test Loss": test_loss})
 
     run_id, run_dir = run.id, run.dir
     wandb.finish()

@@ -17,7 +17,7 @@ import pytest
 
 import tidelog
 from _api_helpers import logged
-from tidelog.errors import KeyCollisionError, RunNotFoundError, TidelogWarning, UsageError
+from tidelog.errors import RunNotFoundError, TidelogWarning, UsageError
 from tidelog.read.run import RunState
 
 
@@ -355,18 +355,21 @@ def test_summary_of_a_running_run_cannot_be_set_through_the_api(start, read_back
 
 
 def test_case_insensitive_collision_is_refused(start, read_back):
+    """The colliding key is refused with a warning naming both; the rest of the call and the run go on."""
     run = start()
     run.log({"My-Metric": 1.0})
-    with pytest.raises(KeyCollisionError) as info:
+    with pytest.warns(TidelogWarning, match=r"'my-metric' differs from the existing key 'My-Metric' only by case"):
         run.log({"my-metric": 2.0, "other": 1.0})
-    assert isinstance(info.value, ValueError)
-    assert "'my-metric'" in str(info.value) and "'My-Metric'" in str(info.value)
-    with pytest.raises(KeyCollisionError):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # warned once per key, not on every call
+        run.log({"my-metric": 5.0, "other": 1.5})
+    with pytest.warns(TidelogWarning, match="'MY-METRIC'"):
         run.summary["MY-METRIC"] = 3.0
     run.log({"My-Metric": 2.0, "other": 1.0})  # the run goes on
     run.finish()
     r = read_back(run)
-    assert logged(r) == [{"_step": 0, "My-Metric": 1.0}, {"_step": 1, "My-Metric": 2.0, "other": 1.0}]
+    assert logged(r) == [{"_step": 0, "My-Metric": 1.0}, {"_step": 1, "other": 1.0},
+                         {"_step": 2, "other": 1.5}, {"_step": 3, "My-Metric": 2.0, "other": 1.0}]
     assert r.summary == {"My-Metric": 2.0, "other": 1.0}
 
 

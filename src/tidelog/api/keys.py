@@ -17,12 +17,13 @@ from typing import Callable
 
 from tidelog.errors import KeyCollisionError, TidelogWarning
 
-__all__ = ["KeyTable", "NUMBER", "STRING", "BOOL", "OTHER"]
+__all__ = ["KeyTable", "NUMBER", "STRING", "BOOL", "OTHER", "MEDIA"]
 
 NUMBER = "number"
 STRING = "string"
 BOOL = "bool"
 OTHER = "other"
+MEDIA = "media"
 
 
 class KeyTable:
@@ -31,6 +32,7 @@ class KeyTable:
         self._by_lower: dict[str, str] = {}
         self._category: dict[str, str] = {}
         self._on_new_key = on_new_key  # sends the KeyDef record
+        self._refused: set[str] = set()
 
     def load(self, key_id: int, name: str) -> None:
         """Register a key that an earlier session of this run already defined."""
@@ -83,6 +85,13 @@ class KeyTable:
                 f"tidelog.log: key {name!r} differs from the existing key {other!r} only by case; "
                 "metric names are case-insensitive, so it is refused (rename one of them)"
             )
+
+    def refuse(self, name: str, err: KeyCollisionError) -> None:
+        """A key refused for colliding by case: warn once per name; its values are dropped."""
+        if name in self._refused:
+            return
+        self._refused.add(name)
+        warnings.warn(f"{err}; its values are not logged (warned once per key)", TidelogWarning, stacklevel=5)
 
     def _define(self, name: str) -> int:
         self.check_name(name)

@@ -31,7 +31,7 @@ from tidelog.api.keys import NUMBER, KeyTable
 from tidelog.api.link import Link
 from tidelog.api.summary import Summary
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
-from tidelog.errors import TidelogWarning, UsageError
+from tidelog.errors import KeyCollisionError, TidelogWarning, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import RowLayout, encode_history
 from tidelog.settings import Settings
@@ -219,6 +219,10 @@ class Run:
         mark = self._keys.mark()
         try:
             ids = [self._keys.id_for(k, NUMBER) for k in names]
+        except KeyCollisionError:
+            self._keys.rollback(mark)  # the slow path logs the other keys and refuses this one
+            self._layouts[key] = _SLOW
+            return _SLOW
         except (TypeError, ValueError):
             self._keys.rollback(mark)  # the call logs nothing, so no key keeps a type from it
             raise

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tidelog.api.keys import BOOL, NUMBER, OTHER, STRING, KeyTable
+from tidelog.api.keys import BOOL, MEDIA, NUMBER, OTHER, STRING, KeyTable
+from tidelog.errors import KeyCollisionError
 from tidelog.records import pb
 from tidelog.transport.frames import pending_json
 
@@ -85,6 +86,9 @@ class _SummaryKeys:
     def rollback(self, mark: int) -> None:
         self._keys.rollback(mark)
 
+    def refuse(self, name: str, err: Exception) -> None:
+        self._keys.refuse(name, err)
+
 
 def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
     """Convert a ``log()`` (or summary) dict. Raises TypeError/ValueError naming the key."""
@@ -94,7 +98,10 @@ def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
     mark = keys.mark()
     try:
         for k, v in data.items():
-            _add(out, keys, k, v, summary)
+            try:
+                _add(out, keys, k, v, summary)
+            except KeyCollisionError as e:
+                keys.refuse(k, e)  # that key only, with a warning: the rest of the call is logged
     except BaseException:
         keys.rollback(mark)  # nothing is sent, so no key may keep the type it had in this call
         raise
@@ -167,10 +174,14 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
             "which tidelog cannot log; use a number, string, bool, list, dict, numpy array or a tidelog data type"
         )
     if isinstance(loggable, Prepared):
-        category = f"media:{loggable.kind}"
+        # The seed groups types as number, string, bool, other, and "all wandb
+        # types" together: an image, a list of images and a table under one
+        # key are one series, not split.
+        category = MEDIA
+        kid = keys.id_for(k, category)
         idx = len(out.prepared)
         out.prepared.append(loggable)
-        out.items.append((keys.id_for(k, category), "json", pending_json(idx)))
+        out.items.append((kid, "json", pending_json(idx)))
         # The live view of a rich value until the sender has encoded it (Api shows the encoded value).
         out.plain[keys.stored_name(k, category)] = {"_type": loggable.kind}
         return
