@@ -880,3 +880,19 @@ def test_non_integer_step_is_a_clear_type_error(tmp_path):
     run.finish()
     rows = list(tidelog.Api(dir=tmp_path).run(f"p/{run.id}").scan_history())
     assert [r["loss"] for r in rows] == [2.0]
+
+
+def test_warnings_point_at_the_users_line(tmp_path):
+    """Whichever path noticed the problem, the warning names the caller's file, not tidelog's."""
+    run = tidelog.init(project="p", dir=tmp_path)
+    run.log({"acc": 1.0}, step=5)
+    with pytest.warns(TidelogWarning) as smaller:
+        tidelog.log({"acc": 2.0}, step=1)          # module-level log, step refused
+    run.log({"Acc2": 1.0})
+    with pytest.warns(TidelogWarning) as collision:
+        run.log({"acc2": 2.0})                     # run.log, fast path, case collision
+    with pytest.warns(TidelogWarning) as apart:
+        tidelog.log({"acc": "n/a"})                # slow path, stored apart
+    run.finish()
+    for record in (smaller, collision, apart):
+        assert [w.filename for w in record] == [__file__]

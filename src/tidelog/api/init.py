@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 from tidelog import settings as settings_mod
+from tidelog._warn import warn
 from tidelog.api import lifecycle
 from tidelog.api.disabled import DisabledRun
-from tidelog.api.rundir import create_run_dir, find_run_dir, new_run_id
 from tidelog.api.run import Run
-from tidelog.errors import TidelogWarning, UsageError
+from tidelog.api.rundir import create_run_dir, find_run_dir, new_run_id
+from tidelog.errors import UsageError
 
 __all__ = ["init"]
 
@@ -78,8 +78,8 @@ def _resume(s, run_dir: Path, run_id: str, name: str, entity: str, config: Any, 
         raise UsageError(f"tidelog.init: run {run_id!r} is still running (its sender holds {run_dir}/.sender.lock)")
     state = RunState.load(run_dir)
     if state.damage:
-        warnings.warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "
-                      "run `tidelog verify` for details", TidelogWarning, stacklevel=3)
+        warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "
+                      "run `tidelog verify` for details")
     s = s.with_(project=state.project or s.project)
     run = Run(s, run_dir, run_id, name=state.name or name, entity=state.entity or entity,
               tags=state.tags or tags, notes=state.notes or notes, group=state.group or group,

@@ -12,10 +12,10 @@ it was first logged with; a value of another category is kept apart under
 
 from __future__ import annotations
 
-import warnings
 from typing import Callable
 
-from tidelog.errors import KeyCollisionError, TidelogWarning
+from tidelog._warn import warn
+from tidelog.errors import KeyCollisionError
 
 __all__ = ["KeyTable", "NUMBER", "STRING", "BOOL", "OTHER", "MEDIA"]
 
@@ -91,7 +91,7 @@ class KeyTable:
         if name in self._refused:
             return
         self._refused.add(name)
-        warnings.warn(f"{err}; its values are not logged (warned once per key)", TidelogWarning, stacklevel=5)
+        warn(f"{err}; its values are not logged (warned once per key)")
 
     def _define(self, name: str) -> int:
         self.check_name(name)
@@ -108,10 +108,6 @@ class KeyTable:
         apart = f"{name} ({category})"
         if apart not in self._category:
             self._category[apart] = category
-            warnings.warn(
-                f"tidelog.log: key {name!r} was first logged as {first} and now as {category}; "
-                f"one key keeps one type, so these values are stored apart under {apart!r}",
-                TidelogWarning,
-                stacklevel=4,
-            )
+            warn(f"tidelog.log: key {name!r} was first logged as {first} and now as {category}; "
+                f"one key keeps one type, so these values are stored apart under {apart!r}")
         return apart

@@ -11,7 +11,8 @@ import os
 import threading
 from pathlib import Path
 
-from tidelog.errors import TidelogWarning, UsageError
+from tidelog._warn import warn
+from tidelog.errors import UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import encode_record
 from tidelog.runlock import TRAINER, try_hold
@@ -82,12 +83,7 @@ class Link:
         self.ring.close()
         os.close(self._lock_fd)
         if self.channel.dropped:
-            import warnings
 
-            warnings.warn(
-                f"tidelog: {self.channel.dropped} record(s) could not be handed to the sender "
-                "(the disk was full); everything else was written",
-                TidelogWarning,
-                stacklevel=3,
-            )
+            warn(f"tidelog: {self.channel.dropped} record(s) could not be handed to the sender "
+                "(the disk was full); everything else was written")
         return ok

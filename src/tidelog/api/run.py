@@ -21,17 +21,17 @@ import os
 import struct
 import sys
 import time
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Sequence
 
+from tidelog._warn import warn
 from tidelog.api.config import Config, as_dict
 from tidelog.api.keys import NUMBER, KeyTable
 from tidelog.api.link import Link
 from tidelog.api.summary import Summary
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
-from tidelog.errors import KeyCollisionError, TidelogWarning, UsageError
+from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import RowLayout, encode_history
 from tidelog.settings import Settings
@@ -159,12 +159,8 @@ class Run:
                 raise TypeError(f"tidelog.log: step must be an int, not {type(step).__name__} "
                                 f"(keys {sorted(map(str, data))} were not logged)") from None
             if step < cur:
-                warnings.warn(
-                    f"tidelog.log: step {step} is smaller than the current step {cur}; "
-                    f"keys {sorted(map(str, data))} were not logged (steps only move forward)",
-                    TidelogWarning,
-                    stacklevel=2,
-                )
+                warn(f"tidelog.log: step {step} is smaller than the current step {cur}; "
+                    f"keys {sorted(map(str, data))} were not logged (steps only move forward)")
                 return
             cur = step
             advance = commit is True
@@ -370,10 +366,8 @@ class Run:
         def log(data=None, step=None, commit=None, sync=None) -> None:
             if not warned:
                 warned.append(True)
-                warnings.warn(
-                    f"tidelog.log: called in a forked child process (pid {os.getpid()}); the run "
-                    f"belongs to process {self._pid}, so this and later calls here are ignored",
-                    TidelogWarning, stacklevel=2)
+                warn(f"tidelog.log: called in a forked child process (pid {os.getpid()}); the run "
+                    f"belongs to process {self._pid}, so this and later calls here are ignored")
 
         self.log = log  # type: ignore[method-assign]
 

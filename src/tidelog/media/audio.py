@@ -30,16 +30,14 @@ from __future__ import annotations
 import io
 import numbers
 import os
-import warnings
 import wave
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from tidelog.errors import TidelogWarning
+from tidelog._warn import warn
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.listing import pack_items, unpack_items
 from tidelog.media.image import (
     _bytes_array,
     _caption,
@@ -48,6 +46,7 @@ from tidelog.media.image import (
     _stored,
     _to_bytes,
 )
+from tidelog.media.listing import pack_items, unpack_items
 
 __all__ = ["Audio", "prepare_audio_list", "MAX_CLIPS_PER_STEP"]
 
@@ -168,12 +167,8 @@ def prepare_audio_list(key: str, items: list) -> Prepared:
         )
     limit = Audio._MAX_PER_STEP
     if len(items) > limit:
-        warnings.warn(
-            f"tidelog.log: key {key!r}: {len(items)} audio clips in one step; only the first "
-            f"{limit} are logged (W&B's limit per key per step)",
-            TidelogWarning,
-            stacklevel=3,
-        )
+        warn(f"tidelog.log: key {key!r}: {len(items)} audio clips in one step; only the first "
+            f"{limit} are logged (W&B's limit per key per step)")
         items = items[:limit]
     metas, arrays = pack_items([item._prepare(key) for item in items])
     return Prepared("audio-list", {"items": metas}, arrays)

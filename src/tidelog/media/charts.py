@@ -58,8 +58,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from tidelog.errors import TidelogWarning
-from tidelog.media.base import Media, Prepared, register_encoder, write_content_addressed
+from tidelog._warn import warn
+from tidelog.media.base import (
+    Media,
+    Prepared,
+    register_encoder,
+    write_content_addressed,
+)
 from tidelog.media.table import MAX_ROWS, Table, encode_table_payload, table_file_value
 
 __all__ = [
@@ -392,12 +397,8 @@ class _CurveChart(_ComputedChart):
         n, k = self._meta["n"], self._arrays[1].shape[1] if self._arrays[1].ndim == 2 else 2
         nplot = len(self._meta["classes_to_plot"]) if self._meta["classes_to_plot"] is not None else k
         if (n + 1) * nplot > MAX_ROWS:
-            warnings.warn(
-                f"tidelog.log: key {key!r}: the curve may have more than {MAX_ROWS} points; "
-                f"it is resampled to at most {MAX_ROWS} rows",
-                TidelogWarning,
-                stacklevel=4,
-            )
+            warn(f"tidelog.log: key {key!r}: the curve may have more than {MAX_ROWS} points; "
+                f"it is resampled to at most {MAX_ROWS} rows")
 
 
 class _PRCurve(_CurveChart):

@@ -54,7 +54,12 @@ from typing import Any
 
 import numpy as np
 
-from tidelog.media.base import Media, Prepared, register_encoder, write_content_addressed
+from tidelog.media.base import (
+    Media,
+    Prepared,
+    register_encoder,
+    write_content_addressed,
+)
 
 __all__ = ["Image", "MODES", "FILE_TYPES", "KEPT_FORMATS"]
 
@@ -301,7 +306,8 @@ def _mask_array(data: Any, what: str) -> np.ndarray:
 
 def _image_size_of_file(data: bytes, what: str) -> tuple[int, int, str]:
     """(width, height, PIL format) from an encoded image's header."""
-    from PIL import Image as PILImage, UnidentifiedImageError
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
 
     try:
         with PILImage.open(io.BytesIO(data)) as img:

@@ -25,11 +25,10 @@ Sender side, the value is W&B's shape for images (``Image.seq_to_json``)::
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from tidelog.errors import TidelogWarning
+from tidelog._warn import warn
 from tidelog.media.base import _ENCODERS, Media, Prepared, encode, register_encoder
 
 __all__ = [
@@ -103,12 +102,8 @@ def prepare_list(key: str, items: Sequence[Any]) -> Prepared:
 
         return prepare_audio_list(key, list(items))
     if cls.__name__ == "Image" and len(items) > IMAGES_PER_STEP_WARN:
-        warnings.warn(
-            f"tidelog.log: key {key!r}: {len(items)} images in one step; "
-            f"at most {IMAGES_PER_STEP_WARN} per step is recommended",
-            TidelogWarning,
-            stacklevel=3,
-        )
+        warn(f"tidelog.log: key {key!r}: {len(items)} images in one step; "
+            f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
     metas, arrays = pack_items([item._prepare(key) for item in items])
     return Prepared("list", {"type": cls.__name__, "items": metas}, arrays)
 

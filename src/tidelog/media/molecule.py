@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import _bytes_array, _caption, _is_path, _read_path, _stored, _to_bytes
+from tidelog.media.image import (
+    _bytes_array,
+    _caption,
+    _is_path,
+    _read_path,
+    _stored,
+    _to_bytes,
+)
 
 __all__ = ["Molecule", "SUPPORTED_TYPES", "SUPPORTED_RDKIT_TYPES"]
 

@@ -33,7 +33,15 @@ from typing import Any
 import numpy as np
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import _bytes_array, _caption, _is_path, _number, _read_path, _stored, _to_bytes
+from tidelog.media.image import (
+    _bytes_array,
+    _caption,
+    _is_path,
+    _number,
+    _read_path,
+    _stored,
+    _to_bytes,
+)
 
 __all__ = ["Object3D", "SUPPORTED_TYPES", "SUPPORTED_POINT_CLOUD_TYPES"]
 

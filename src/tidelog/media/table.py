@@ -38,14 +38,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from tidelog.errors import TidelogWarning
-from tidelog.media.base import Media, Prepared, register_encoder, write_content_addressed
+from tidelog._warn import warn
+from tidelog.media.base import (
+    Media,
+    Prepared,
+    register_encoder,
+    write_content_addressed,
+)
 from tidelog.media.listing import encode_item, pack_items, unpack_items
 
 __all__ = ["Table", "MAX_ROWS", "DEFAULT_COLUMNS", "encode_table_payload", "table_file_value"]
@@ -265,12 +269,8 @@ class Table(Media):
         self._revalidate_pending(f"tidelog.log: key {key!r}")
         rows = self.data
         if len(rows) > MAX_ROWS:
-            warnings.warn(
-                f"tidelog.log: key {key!r}: the table has {len(rows)} rows; only the first "
-                f"{MAX_ROWS} are logged",
-                TidelogWarning,
-                stacklevel=4,
-            )
+            warn(f"tidelog.log: key {key!r}: the table has {len(rows)} rows; only the first "
+                f"{MAX_ROWS} are logged")
             rows = rows[:MAX_ROWS]
         n = len(rows)
         cols = list(zip(*rows)) if n else [() for _ in self.columns]

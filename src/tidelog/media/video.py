@@ -39,7 +39,14 @@ from typing import Any
 import numpy as np
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import _bytes_array, _caption, _is_path, _read_path, _stored, _to_bytes
+from tidelog.media.image import (
+    _bytes_array,
+    _caption,
+    _is_path,
+    _read_path,
+    _stored,
+    _to_bytes,
+)
 
 __all__ = ["Video", "FORMATS", "grid_shape", "tile_frames"]
 

@@ -36,6 +36,7 @@ import time
 import traceback
 from pathlib import Path
 
+from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
@@ -43,7 +44,6 @@ from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
 from tidelog.transport.ring import Ring
 from tidelog.wal import FsyncPolicy, WalWriter
-from tidelog.read.tail import last_transport_mark
 
 __all__ = ["main", "Sender"]
 

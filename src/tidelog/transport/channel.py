@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import errno
 import os
-import warnings
 from pathlib import Path
 
-from tidelog.errors import TidelogWarning
+from tidelog._warn import warn
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaLayout
 from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull, spill_file
 
@@ -142,13 +141,9 @@ class Channel:
                 pass  # the next failed write is reported the same way
         self.dropped += 1
         if self.dropped == 1 or self.dropped % 10_000 == 0:
-            warnings.warn(
-                f"tidelog: the sender is behind and the spill file {self.spill_path} cannot be written "
+            warn(f"tidelog: the sender is behind and the spill file {self.spill_path} cannot be written "
                 f"({err.strerror or err}); {self.dropped} record(s) dropped so far. "
-                "Free disk space; logging goes on and everything already handed over is kept.",
-                TidelogWarning,
-                stacklevel=4,
-            )
+                "Free disk space; logging goes on and everything already handed over is kept.")
 
     def close(self) -> None:
         self._u8 = None

@@ -27,11 +27,10 @@ import subprocess
 import sys
 import threading
 import time
-import warnings
 from pathlib import Path
 from typing import Callable
 
-from tidelog.errors import TidelogWarning
+from tidelog._warn import warn
 
 __all__ = ["SenderSupervisor", "sender_argv"]
 
@@ -92,7 +91,7 @@ class SenderSupervisor:
                 try:
                     self._proc = self._spawn()
                 except OSError as e:
-                    warnings.warn(f"tidelog: could not restart the sender: {e}", TidelogWarning, stacklevel=1)
+                    warn(f"tidelog: could not restart the sender: {e}")
                     time.sleep(_BACKOFF_S)
                     continue
                 self.restart_count += 1
@@ -112,12 +111,8 @@ class SenderSupervisor:
             text = err.read_text(errors="replace").strip()
             detail = "\n" + "\n".join(text.splitlines()[-20:])
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
-        warnings.warn(
-            f"tidelog: the sender process (pid {proc.pid}) {how}; starting a new one, "
-            f"which re-reads everything not yet written.{detail}",
-            TidelogWarning,
-            stacklevel=1,
-        )
+        warn(f"tidelog: the sender process (pid {proc.pid}) {how}; starting a new one, "
+            f"which re-reads everything not yet written.{detail}")
 
     # -- talking to it -------------------------------------------------------
 
@@ -163,12 +158,8 @@ class SenderSupervisor:
             elif now - last_change > stall_timeout_s:
                 left = "nothing is left unwritten" if done() else (
                     "unwritten records remain in the transport files and are not lost while they exist")
-                warnings.warn(
-                    f"tidelog: the sender made no progress for {stall_timeout_s:.0f} s at finish() "
-                    f"and did not exit; giving up waiting ({left}).",
-                    TidelogWarning,
-                    stacklevel=3,
-                )
+                warn(f"tidelog: the sender made no progress for {stall_timeout_s:.0f} s at finish() "
+                    f"and did not exit; giving up waiting ({left}).")
                 return False
 
     @staticmethod
