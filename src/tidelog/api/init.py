@@ -79,7 +79,7 @@ def _resume(s, run_dir: Path, run_id: str, name: str, entity: str, config: Any, 
     state = RunState.load(run_dir)
     if state.damage:
         warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "
-                      "run `tidelog verify` for details")
+             "run `tidelog verify` for details")
     s = s.with_(project=state.project or s.project)
     run = Run(s, run_dir, run_id, name=state.name or name, entity=state.entity or entity,
               tags=state.tags or tags, notes=state.notes or notes, group=state.group or group,

@@ -109,5 +109,5 @@ class KeyTable:
         if apart not in self._category:
             self._category[apart] = category
             warn(f"tidelog.log: key {name!r} was first logged as {first} and now as {category}; "
-                f"one key keeps one type, so these values are stored apart under {apart!r}")
+                 f"one key keeps one type, so these values are stored apart under {apart!r}")
         return apart

@@ -83,7 +83,6 @@ class Link:
         self.ring.close()
         os.close(self._lock_fd)
         if self.channel.dropped:
-
             warn(f"tidelog: {self.channel.dropped} record(s) could not be handed to the sender "
-                "(the disk was full); everything else was written")
+                 "(the disk was full); everything else was written")
         return ok

@@ -160,7 +160,7 @@ class Run:
                                 f"(keys {sorted(map(str, data))} were not logged)") from None
             if step < cur:
                 warn(f"tidelog.log: step {step} is smaller than the current step {cur}; "
-                    f"keys {sorted(map(str, data))} were not logged (steps only move forward)")
+                     f"keys {sorted(map(str, data))} were not logged (steps only move forward)")
                 return
             cur = step
             advance = commit is True
@@ -367,7 +367,7 @@ class Run:
             if not warned:
                 warned.append(True)
                 warn(f"tidelog.log: called in a forked child process (pid {os.getpid()}); the run "
-                    f"belongs to process {self._pid}, so this and later calls here are ignored")
+                     f"belongs to process {self._pid}, so this and later calls here are ignored")
 
         self.log = log  # type: ignore[method-assign]
 

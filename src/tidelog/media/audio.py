@@ -168,7 +168,7 @@ def prepare_audio_list(key: str, items: list) -> Prepared:
     limit = Audio._MAX_PER_STEP
     if len(items) > limit:
         warn(f"tidelog.log: key {key!r}: {len(items)} audio clips in one step; only the first "
-            f"{limit} are logged (W&B's limit per key per step)")
+             f"{limit} are logged (W&B's limit per key per step)")
         items = items[:limit]
     metas, arrays = pack_items([item._prepare(key) for item in items])
     return Prepared("audio-list", {"items": metas}, arrays)

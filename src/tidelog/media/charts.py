@@ -398,7 +398,7 @@ class _CurveChart(_ComputedChart):
         nplot = len(self._meta["classes_to_plot"]) if self._meta["classes_to_plot"] is not None else k
         if (n + 1) * nplot > MAX_ROWS:
             warn(f"tidelog.log: key {key!r}: the curve may have more than {MAX_ROWS} points; "
-                f"it is resampled to at most {MAX_ROWS} rows")
+                 f"it is resampled to at most {MAX_ROWS} rows")
 
 
 class _PRCurve(_CurveChart):

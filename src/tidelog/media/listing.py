@@ -103,7 +103,7 @@ def prepare_list(key: str, items: Sequence[Any]) -> Prepared:
         return prepare_audio_list(key, list(items))
     if cls.__name__ == "Image" and len(items) > IMAGES_PER_STEP_WARN:
         warn(f"tidelog.log: key {key!r}: {len(items)} images in one step; "
-            f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
+             f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
     metas, arrays = pack_items([item._prepare(key) for item in items])
     return Prepared("list", {"type": cls.__name__, "items": metas}, arrays)
 

@@ -270,7 +270,7 @@ class Table(Media):
         rows = self.data
         if len(rows) > MAX_ROWS:
             warn(f"tidelog.log: key {key!r}: the table has {len(rows)} rows; only the first "
-                f"{MAX_ROWS} are logged")
+                 f"{MAX_ROWS} are logged")
             rows = rows[:MAX_ROWS]
         n = len(rows)
         cols = list(zip(*rows)) if n else [() for _ in self.columns]

@@ -142,8 +142,8 @@ class Channel:
         self.dropped += 1
         if self.dropped == 1 or self.dropped % 10_000 == 0:
             warn(f"tidelog: the sender is behind and the spill file {self.spill_path} cannot be written "
-                f"({err.strerror or err}); {self.dropped} record(s) dropped so far. "
-                "Free disk space; logging goes on and everything already handed over is kept.")
+                 f"({err.strerror or err}); {self.dropped} record(s) dropped so far. "
+                 "Free disk space; logging goes on and everything already handed over is kept.")
 
     def close(self) -> None:
         self._u8 = None

@@ -112,7 +112,7 @@ class SenderSupervisor:
             detail = "\n" + "\n".join(text.splitlines()[-20:])
         how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
         warn(f"tidelog: the sender process (pid {proc.pid}) {how}; starting a new one, "
-            f"which re-reads everything not yet written.{detail}")
+             f"which re-reads everything not yet written.{detail}")
 
     # -- talking to it -------------------------------------------------------
 
@@ -159,7 +159,7 @@ class SenderSupervisor:
                 left = "nothing is left unwritten" if done() else (
                     "unwritten records remain in the transport files and are not lost while they exist")
                 warn(f"tidelog: the sender made no progress for {stall_timeout_s:.0f} s at finish() "
-                    f"and did not exit; giving up waiting ({left}).")
+                     f"and did not exit; giving up waiting ({left}).")
                 return False
 
     @staticmethod
