@@ -16,6 +16,7 @@ from typing import Any
 
 from tidelog.api.keys import BOOL, MEDIA, NUMBER, OTHER, STRING, KeyTable
 from tidelog.errors import KeyCollisionError
+from tidelog.media.base import Media, Prepared
 from tidelog.records import pb
 from tidelog.transport.frames import pending_json
 
@@ -109,6 +110,9 @@ def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
 
 
 def _add(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
+    if isinstance(v, Media):  # first: logging a data type is the slow path's hot case
+        _add_prepared(out, keys, k, v._prepare(k))
+        return
     t = type(v)
     kind = _is_number_type(t)
     if kind == "float":
@@ -156,7 +160,7 @@ _MEDIA = None
 
 def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:
     media = _media()
-    NOT_MEDIA, Prepared, to_loggable = media.NOT_MEDIA, media.Prepared, media.to_loggable
+    NOT_MEDIA, to_loggable = media.NOT_MEDIA, media.to_loggable
     if summary and _is_array_like(v):
         from tidelog.media.arrays import summary_array
 
@@ -174,19 +178,22 @@ def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> Non
             "which tidelog cannot log; use a number, string, bool, list, dict, numpy array or a tidelog data type"
         )
     if isinstance(loggable, Prepared):
-        # The seed groups types as number, string, bool, other, and "all wandb
-        # types" together: an image, a list of images and a table under one
-        # key are one series, not split.
-        category = MEDIA
-        kid = keys.id_for(k, category)
-        idx = len(out.prepared)
-        out.prepared.append(loggable)
-        out.items.append((kid, "json", pending_json(idx)))
-        # The live view of a rich value until the sender has encoded it (Api shows the encoded value).
-        out.plain[keys.stored_name(k, category)] = {"_type": loggable.kind}
+        _add_prepared(out, keys, k, loggable)
         return
     # A plain value from a bare array or tensor: a scalar or a list.
     _add(out, keys, k, loggable, summary)
+
+
+def _add_prepared(out: Fields, keys: KeyTable, k: str, prepared: Prepared) -> None:
+    # The seed groups types as number, string, bool, other, and "all wandb
+    # types" together: an image, a list of images and a table under one key
+    # are one series, not split.
+    kid = keys.id_for(k, MEDIA)
+    idx = len(out.prepared)
+    out.prepared.append(prepared)
+    out.items.append((kid, "json", pending_json(idx)))
+    # The live view of a rich value until the sender has encoded it (Api shows the encoded value).
+    out.plain[keys.stored_name(k, MEDIA)] = {"_type": prepared.kind}
 
 
 def _is_array_like(v: Any) -> bool:

@@ -53,7 +53,8 @@ _PACK_STEP_TS = struct.Struct("<BqBd").pack
 
 
 def _len_field(tag: int, body: bytes) -> bytes:
-    return bytes((tag,)) + varint(len(body)) + body
+    n = len(body)
+    return (bytes((tag, n)) if n < 0x80 else bytes((tag,)) + varint(n)) + body
 
 
 def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int_values,
@@ -75,7 +76,8 @@ def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int
             body = b"\x18\x01" if value else b"\x18\x00"
         else:
             body = _len_field(_VALUE_TAG[kind], value.encode("utf-8"))
-        parts.append(_len_field(0x3A, b"\x08" + varint(key) + _len_field(0x12, body)))
+        key_field = bytes((0x08, key)) if key < 0x80 else b"\x08" + varint(key)
+        parts.append(_len_field(0x3A, key_field + _len_field(0x12, body)))
     row = b"".join(parts)
     return _len_field(_TAG_RECORD_HISTORY, row) + SEQ_TRAILER.pack(0x09, frame_no)
 
