@@ -1,7 +1,8 @@
 """Crash trials: nothing that log() returned for is ever lost.
 
-* the trainer killed with SIGKILL at random points (30 trials): every step
-  whose log() returned is read back and the run is ``crashed``;
+* the trainer killed with SIGKILL at random points (30 trials, and 8 more
+  with a ring so small that it spills to disk): every step whose log()
+  returned is read back and the run is ``crashed``;
 * the sender killed with SIGKILL mid-run (twice): training finishes, every
   step present, the run ``finished``;
 * the disk fills up under the run: training goes on, a clear warning, the
@@ -36,16 +37,23 @@ def _read_until(proc: subprocess.Popen, marker: bytes) -> None:
 
 
 @pytest.mark.timeout(600)
-def test_sigkill_trainer_loses_no_returned_step(tmp_path: Path) -> None:
+@pytest.mark.parametrize("trials, image_side, ring_mb", [(TRIALS, 4, None), (8, 320, "1")],
+                         ids=["ring", "spilling"])
+def test_sigkill_trainer_loses_no_returned_step(tmp_path: Path, monkeypatch, trials, image_side, ring_mb) -> None:
+    """Killed at random points; with a 1 MiB ring and 300 KiB images, often while spilling to disk."""
+    if ring_mb:
+        monkeypatch.setenv("TIDELOG_RING_MB", ring_mb)
     rng = random.Random(1234)
-    for trial in range(TRIALS):
+    spilled = 0
+    for trial in range(trials):
         run_id = f"kill{trial:03d}"
-        proc = spawn("log_forever.py", tmp_path, run_id)
+        proc = spawn("log_forever.py", tmp_path, run_id, image_side)
         _read_until(proc, b"started")
         time.sleep(rng.uniform(0.0, 0.4))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate(timeout=30)
         returned = [int(x) for x in out.split() if x.isdigit()]
+        spilled += b"spilled" in out
         run_dir = run_dir_of(tmp_path, run_id)
         state = wait_state(run_dir, "crashed")
         rows = list(tidelog.Api(dir=tmp_path).run(f"crash/{run_id}").scan_history())
@@ -56,6 +64,8 @@ def test_sigkill_trainer_loses_no_returned_step(tmp_path: Path) -> None:
             if "loss" in r:  # values are the ones logged, not garbage
                 assert r["loss"] == 1.0 / (r["_step"] + 1) and r["step_i"] == r["_step"]
         assert not state.damage, state.damage
+    if ring_mb:
+        assert spilled >= trials // 2, f"only {spilled} of {trials} trials reached the spill file"
 
 
 @pytest.mark.timeout(300)
