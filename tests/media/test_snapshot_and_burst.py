@@ -210,3 +210,21 @@ def test_burst_larger_than_the_ring_all_lands_with_bounded_rss(tmp_path) -> None
 
     growth = peak - rss0
     assert growth < logged / 8, f"trainer RSS grew {growth / 2**20:.1f} MB for {logged / 2**20:.0f} MB logged"
+
+
+def test_more_than_50_images_in_one_step_warns_once_across_keys(tmp_path: Path) -> None:
+    """W&B recommends at most 50 images per step: 60 under separate keys of one step warn once."""
+    import warnings as _warnings
+
+    run = tidelog.init(project="many", dir=str(tmp_path))
+    img = np.zeros((8, 8, 3), np.uint8)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("error")
+        run.log({f"a{i}": tidelog.Image(img) for i in range(30)}, commit=False)
+        with pytest.warns(tidelog.TidelogWarning, match=r"60 images logged at step 0; at most 50"):
+            run.log({f"b{i}": tidelog.Image(img) for i in range(30)}, commit=False)
+        run.log({f"c{i}": tidelog.Image(img) for i in range(5)})  # same step, already warned
+        run.log({f"a{i}": tidelog.Image(img) for i in range(40)})  # a new step: 40, under the limit
+    run.finish()
+    rows = list(tidelog.Api(dir=str(tmp_path)).run(f"many/{run.id}").scan_history())
+    assert len(rows) == 2 and len([k for k in rows[0] if not k.startswith("_")]) == 65

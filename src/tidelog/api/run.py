@@ -34,6 +34,7 @@ from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import RowLayout, encode_history
+from tidelog.media.listing import IMAGES_PER_STEP_WARN
 from tidelog.settings import Settings
 from tidelog.transport.frames import layout_media
 
@@ -90,6 +91,7 @@ class Run:
         self._finished = False
         self._layouts: dict = {}
         self._slow_last: dict[str, tuple[int, Any]] = {}
+        self._image_step, self._images, self._images_warned = -1, 0, False
         self._link = Link(run_dir, run_id, settings, first_frame)
         self._keys = KeyTable(self._send_keydef)
         for name_, kid in (keys or {}).items():
@@ -256,6 +258,23 @@ class Run:
             link.frame = fn
         for k, v in f.plain.items():
             self._slow_last[k] = (fn, v)
+        if f.prepared:
+            self._count_images(step, f.prepared)
+
+    def _count_images(self, step: int, prepared: list) -> None:
+        """W&B recommends at most 50 images per step: more, across all keys of a step, warns once."""
+        sizes = [1 if p.kind == "image" else len(p.meta["items"])
+                 for p in prepared if p.kind == "image" or (p.kind == "list" and p.meta.get("type") == "Image")]
+        if not sizes:
+            return
+        if step != self._image_step:
+            self._image_step, self._images, self._images_warned = step, 0, False
+        self._images += sum(sizes)
+        if self._images > IMAGES_PER_STEP_WARN and not self._images_warned:
+            self._images_warned = True
+            if max(sizes) <= IMAGES_PER_STEP_WARN:  # one list over the limit has warned already
+                warn(f"tidelog.log: {self._images} images logged at step {step}; "
+                     f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
 
     def _last_logged(self) -> dict:
         """The last value logged to history for each key, in logging order."""
