@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -47,10 +48,26 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
         run = DisabledRun(s.project, run_id, run_name, config)
         lifecycle.activate(run)
         return run
+    _recover_orphans()
     run = _open(s, run_id, run_name, entity or "", config, resume, list(tags or []), notes or "",
                 group or "", job_type or "")
     lifecycle.activate(run)
     return run
+
+
+def _recover_orphans() -> None:
+    """Drain, in the background, rings left by earlier runs whose processes all died."""
+    from tidelog.transport.recover import find_orphans, recover
+
+    for orphan in find_orphans():
+        if orphan.unwritten == 0:
+            orphan.ring.unlink(missing_ok=True)  # nothing to write: just a leftover file
+            continue
+        proc = recover(orphan, wait=False)
+        if proc is not None:
+            threading.Thread(target=proc.wait, name="tidelog-recover-reaper", daemon=True).start()
+            warn(f"tidelog.init: the run at {orphan.run_dir} ended with both its processes killed; "
+                 f"writing the {orphan.unwritten} bytes it left in {orphan.ring} to its log")
 
 
 def _open(s, run_id: str, name: str, entity: str, config: Any, resume: Any, tags: list[str],

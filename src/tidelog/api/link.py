@@ -50,11 +50,11 @@ class Link:
     def _make_ring(run_dir: Path, run_id: str, nbytes: int) -> Ring:
         path = choose_ring_path(run_id, run_dir, nbytes)
         try:
-            return Ring.create(path, nbytes)
+            return Ring.create(path, nbytes, run_dir)
         except OSError:
             if path.parent == run_dir / "transport":
                 raise
-            return Ring.create(run_dir / "transport" / "ring", nbytes)  # /dev/shm refused it
+            return Ring.create(run_dir / "transport" / "ring", nbytes, run_dir)  # /dev/shm refused it
 
     def start(self) -> None:
         self.supervisor.start()

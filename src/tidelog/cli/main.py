@@ -21,6 +21,7 @@ SUBCOMMANDS = [
     "tidelog.cli.dump",
     "tidelog.cli.ls",
     "tidelog.cli.show",
+    "tidelog.cli.recover",
 ]
 
 

@@ -20,6 +20,8 @@ File layout (little-endian)::
     320   4  closed (producer sets 1 after its last frame)
     384   8  spill_episode  producer-owned; the current spill file is <spill>.<episode>
     448   8  spill_base     producer-owned; the spill position where that file starts
+    512   4  run_dir length, then the run directory (UTF-8): where an orphaned
+             ring's frames belong (``transport.recover``)
     4096  C  data area
 
     frame := u32 length | u16 tag | u16 0 | payload[length] | zero pad to 8
@@ -66,6 +68,7 @@ OFF_SPILL_ACKED = 256
 OFF_CLOSED = 320
 OFF_SPILL_EPISODE = 384
 OFF_SPILL_BASE = 448
+OFF_RUN_DIR = 512
 
 FRAME_HEADER = struct.Struct("<IHH")
 TAG_PAD = 0xFFFF
@@ -113,7 +116,7 @@ class Ring:
     # -- lifecycle -------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, capacity: int) -> "Ring":
+    def create(cls, path: Path, capacity: int, run_dir: Path | None = None) -> "Ring":
         capacity = max(64 * 1024, capacity & ~7)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -133,6 +136,11 @@ class Ring:
         struct.pack_into("<II", mm, 8, VERSION, HEADER_SIZE)
         _U64.pack_into(mm, OFF_CAPACITY, capacity)
         _U32.pack_into(mm, OFF_PID, os.getpid())
+        where = str(run_dir or "").encode()
+        if len(where) > HEADER_SIZE - OFF_RUN_DIR - 4:
+            where = b""  # too long to record: such a ring cannot be recovered if orphaned
+        _U32.pack_into(mm, OFF_RUN_DIR, len(where))
+        mm[OFF_RUN_DIR + 4 : OFF_RUN_DIR + 4 + len(where)] = where
         return cls(path, fd, mm, capacity)
 
     @classmethod
@@ -197,6 +205,17 @@ class Ring:
 
     def ack_spill(self, value: int) -> None:
         self._set(OFF_SPILL_ACKED, value)
+
+    @property
+    def producer_pid(self) -> int:
+        return _U32.unpack_from(self.mm, OFF_PID)[0]
+
+    @property
+    def run_dir(self) -> Path | None:
+        """The run directory the producer recorded, if any."""
+        n = _U32.unpack_from(self.mm, OFF_RUN_DIR)[0]
+        raw = self.mm[OFF_RUN_DIR + 4 : OFF_RUN_DIR + 4 + n]
+        return Path(raw.decode()) if raw else None
 
     @property
     def closed(self) -> bool:
