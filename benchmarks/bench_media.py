@@ -182,7 +182,7 @@ def burst_child(framework: str, base: Path, steps: int, per_step: int) -> dict:
         import tidelog as mod
 
         run = mod.init(project="burst", dir=str(base), id="burst")
-        spill = Path(run.dir) / "transport" / "spill"
+        spill = Path(run.dir) / "transport"  # spill episodes are files spill.<n> in here
     else:
         import wandb as mod
 
@@ -198,10 +198,13 @@ def burst_child(framework: str, base: Path, steps: int, per_step: int) -> dict:
         while not stop.wait(0.005):
             peak["rss"] = max(peak["rss"], proc.memory_info().rss)
             if spill is not None:
-                try:
-                    peak["spill"] = max(peak["spill"], spill.stat().st_size)
-                except FileNotFoundError:
-                    pass
+                size = 0
+                for episode in spill.glob("spill.*"):
+                    try:
+                        size += episode.stat().st_size
+                    except FileNotFoundError:  # drained and deleted meanwhile
+                        pass
+                peak["spill"] = max(peak["spill"], size)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
