@@ -38,7 +38,7 @@ import numpy as np
 
 from tidelog._warn import warn
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import (
+from tidelog.media.files import (
     _bytes_array,
     _caption,
     _is_path,

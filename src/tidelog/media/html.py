@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import _bytes_array, _read_path, _stored, _to_bytes
+from tidelog.media.files import _bytes_array, _read_path, _stored, _to_bytes
 
 __all__ = ["Html", "DEFAULT_STYLE", "inject_head"]
 

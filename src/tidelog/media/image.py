@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import io
 import numbers
-import os
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +57,8 @@ from tidelog.media.base import (
     Media,
     Prepared,
     register_encoder,
-    write_content_addressed,
 )
+from tidelog.media.files import _bytes_array, _caption, _is_path, _number, _read_path, _stored, _to_bytes
 
 __all__ = ["Image", "MODES", "FILE_TYPES", "KEPT_FORMATS"]
 
@@ -78,48 +77,6 @@ MAX_DIMENSION = 65500  # PIL's limit
 _BOX_CORNERS = ("minX", "maxX", "minY", "maxY")
 _BOX_CENTER = ("middle", "width", "height")
 _DOMAINS = (None, "percentage", "pixel")
-
-
-# --------------------------------------------------------------------------
-# helpers shared by the media modules (image, audio, video, html, molecule, object3d)
-
-
-def _bytes_array(data: bytes) -> np.ndarray:
-    """Encoded bytes as a read-only uint8 array (no copy), the transport's unit."""
-    return np.frombuffer(data, dtype=np.uint8)
-
-
-def _read_path(path: str | os.PathLike, what: str) -> bytes:
-    """The bytes of a file, or a clear ``ValueError`` saying which file is missing."""
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ValueError(f"{what}: no such file: {os.fspath(path)!r}") from None
-    except IsADirectoryError:
-        raise ValueError(f"{what}: {os.fspath(path)!r} is a directory, not a file") from None
-
-
-def _to_bytes(arr: Any) -> bytes:
-    """Sender side: an array (or bytes) from the transport back to bytes."""
-    if isinstance(arr, (bytes, bytearray, memoryview)):
-        return bytes(arr)
-    return np.ascontiguousarray(arr, dtype=np.uint8).tobytes()
-
-
-def _stored(run_dir: Path, subdir: str, data: bytes, ext: str) -> dict:
-    """Write a content-addressed file; return its ``path/sha256/size`` entries."""
-    rel, digest, size = write_content_addressed(run_dir, subdir, data, ext)
-    return {"path": rel, "sha256": digest, "size": size}
-
-
-def _is_path(value: Any) -> bool:
-    return isinstance(value, (str, os.PathLike))
-
-
-def _caption(caption: Any, what: str) -> str | None:
-    if caption is None or isinstance(caption, str):
-        return caption
-    raise TypeError(f"{what}: caption must be a string, got {type(caption).__name__}")
 
 
 def _type_module(value: Any) -> str:
@@ -340,15 +297,6 @@ def _mask_entry(name: str, spec: Any, size: tuple[int, int] | None, what: str) -
             f"{where}: mask has shape {tuple(shape)} but the image is {(size[1], size[0])} (height, width)"
         )
     return meta, payload
-
-
-def _number(value: Any, what: str) -> float | int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"{what} must be a number, got {value!r}")
-    value = value.item() if isinstance(value, np.generic) else value
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"{what} must be finite, got {value!r}")
-    return value
 
 
 def _box_position(pos: Any, what: str) -> tuple[dict, tuple[float, float, float, float]]:

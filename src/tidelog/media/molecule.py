@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import (
+from tidelog.media.files import (
     _bytes_array,
     _caption,
     _is_path,

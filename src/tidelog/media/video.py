@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.image import (
+from tidelog.media.files import (
     _bytes_array,
     _caption,
     _is_path,

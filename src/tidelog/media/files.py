@@ -1,0 +1,68 @@
+"""Helpers every media module shares: file bytes, content-addressed storage, argument checks.
+
+Training side: ``_read_path``, ``_is_path``, ``_caption``, ``_number`` validate
+what the user passed, with errors that say which argument was wrong;
+``_bytes_array`` wraps encoded bytes for the transport without copying.
+Sender side: ``_to_bytes`` turns a transported array back into bytes and
+``_stored`` writes a content-addressed file, returning its history entries.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tidelog.media.base import write_content_addressed
+
+__all__ = ["_bytes_array", "_read_path", "_to_bytes", "_stored", "_is_path", "_caption", "_number"]
+
+
+def _bytes_array(data: bytes) -> np.ndarray:
+    """Encoded bytes as a read-only uint8 array (no copy), the transport's unit."""
+    return np.frombuffer(data, dtype=np.uint8)
+
+
+def _read_path(path: str | os.PathLike, what: str) -> bytes:
+    """The bytes of a file, or a clear ``ValueError`` saying which file is missing."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{what}: no such file: {os.fspath(path)!r}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{what}: {os.fspath(path)!r} is a directory, not a file") from None
+
+
+def _to_bytes(arr: Any) -> bytes:
+    """Sender side: an array (or bytes) from the transport back to bytes."""
+    if isinstance(arr, (bytes, bytearray, memoryview)):
+        return bytes(arr)
+    return np.ascontiguousarray(arr, dtype=np.uint8).tobytes()
+
+
+def _stored(run_dir: Path, subdir: str, data: bytes, ext: str) -> dict:
+    """Write a content-addressed file; return its ``path/sha256/size`` entries."""
+    rel, digest, size = write_content_addressed(run_dir, subdir, data, ext)
+    return {"path": rel, "sha256": digest, "size": size}
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, (str, os.PathLike))
+
+
+def _caption(caption: Any, what: str) -> str | None:
+    if caption is None or isinstance(caption, str):
+        return caption
+    raise TypeError(f"{what}: caption must be a string, got {type(caption).__name__}")
+
+
+def _number(value: Any, what: str) -> float | int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
+        raise TypeError(f"{what} must be a number, got {value!r}")
+    value = value.item() if isinstance(value, np.generic) else value
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{what} must be finite, got {value!r}")
+    return value
