@@ -20,16 +20,14 @@ Wire contract with the sender (every trainer frame, fast path or not):
 from __future__ import annotations
 
 import struct
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tidelog.records import pb
 from tidelog.records.wire import varint
 
-__all__ = ["RowLayout", "encode_record", "encode_history", "varint", "SEQ_TRAILER", "FLOAT", "INT"]
+__all__ = ["RowLayout", "encode_record", "encode_history", "SEQ_TRAILER"]
 
 SEQ_TRAILER = struct.Struct("<BQ")   # 0x09, frame number
-FLOAT = "f"
-INT = "i"
 
 _TAG_RECORD_HISTORY = 0x2A  # field 5, length-delimited
 _TAG_FLOAT_KEYS = 0x1A      # HistoryRow field 3
@@ -83,19 +81,19 @@ def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int
 
 
 class RowLayout:
-    """A compiled encoder for one (keys, kinds) layout of a history row.
+    """A compiled encoder for one layout of a history row: its float key ids, then its int key ids.
 
-    ``kinds[i]`` is FLOAT or INT for the i-th value of the dict. Values are
-    passed to ``pack_into`` already ordered floats-then-ints (``order``).
+    Values are passed to ``pack_into`` ordered floats-then-ints; ``order``
+    (an itemgetter, or None when the dict already has that order) puts a
+    dict's values in that order.
     """
 
     __slots__ = ("struct", "size", "order", "float_ids", "int_ids", "last", "names", "prefix", "pack_into")
 
-    def __init__(self, float_ids: Sequence[int], int_ids: Sequence[int], order: Sequence[int] | None) -> None:
+    def __init__(self, float_ids: Sequence[int], int_ids: Sequence[int],
+                 order: Callable[[tuple], tuple] | None) -> None:
         self.float_ids = tuple(float_ids)
         self.int_ids = tuple(int_ids)
-        # ``order``: indexes into the dict's values giving floats then ints,
-        # or None when the dict already has that order (the common case).
         self.order = order
         self.last: tuple | None = None  # (frame_no, values) of the latest use, for run.summary
         self.names: tuple[str, ...] = ()  # stored key names, in ``values`` order (set by the run)

@@ -229,8 +229,9 @@ class Ring:
     def reserve(self, payload_len: int) -> int:
         """Room for a frame: the absolute offset in ``mm`` where its payload goes.
 
-        Writes the frame header (and a PAD frame if it must wrap). The frame
-        is not visible to the consumer until ``publish()``. Raises ``RingFull``.
+        Writes a PAD frame if it must wrap; the caller writes the frame
+        header and payload. The frame is not visible to the consumer until
+        ``publish()``. Raises ``RingFull``.
         """
         need = (8 + payload_len + 7) & ~7
         cap = self.capacity
@@ -249,22 +250,9 @@ class Ring:
         self._pending = wpos + need
         return HEADER_SIZE + phys + 8
 
-    def put(self, tag: int, payload: bytes) -> None:
-        """Write and publish one frame. Raises ``RingFull``."""
-        off = self.reserve(len(payload))
-        FRAME_HEADER.pack_into(self.mm, off - 8, len(payload), tag, 0)
-        self.mm[off : off + len(payload)] = payload
-        self.publish()
-
     def publish(self) -> None:
         self._wpos = self._pending
         _U64.pack_into(self.mm, OFF_WRITE, self._pending)
-
-    def write_header(self, off: int, payload_len: int, tag: int) -> None:
-        FRAME_HEADER.pack_into(self.mm, off - 8, payload_len, tag, 0)
-
-    def used(self) -> int:
-        return self._wpos - self._get(OFF_READ)
 
     # -- consumer --------------------------------------------------------
 

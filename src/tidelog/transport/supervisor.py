@@ -52,7 +52,6 @@ class SenderSupervisor:
         self._finishing = False
         self._proc: subprocess.Popen | None = None
         self._restarts: list[float] = []
-        self.restart_count = 0
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -94,7 +93,6 @@ class SenderSupervisor:
                     warn(f"tidelog: could not restart the sender: {e}")
                     time.sleep(_BACKOFF_S)
                     continue
-                self.restart_count += 1
             if self._on_restart is not None:
                 self._on_restart(f"sender exited with status {code}; restarted (pid {self._proc.pid})")
 
