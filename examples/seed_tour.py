@@ -1,8 +1,8 @@
 """A tour of every example on W&B's ``wandb.log()`` reference page, run through tidelog.
 
-The page is the seed of tidelog's API (``/work/shared/seed/000_*.txt``: Korean
-prose, English code). This script logs each of its examples in one run, in
-the page's order, written the way a W&B user writes them (``import tidelog as
+The page (https://docs.wandb.ai/guides/track/log/; the project was seeded
+from its Korean edition) is the contract of tidelog's API. This script logs
+each of its examples in one run, in the page's order, written the way a W&B user writes them (``import tidelog as
 wandb``): metrics, histograms (also ``np_histogram=`` and in the summary),
 images with captions, segmentation masks and bounding boxes, audio, video,
 text tables, HTML, a molecule, ``wandb.plot`` presets and a ``plot_table``

@@ -1,4 +1,4 @@
-"""W&B ``wandb.log()`` semantics (shared/seed, design.md section 3), end to end.
+"""W&B ``wandb.log()`` semantics (W&B's wandb.log() page, docs/design.md section 3), end to end.
 
 Every test runs the real pipeline: ``tidelog.init(dir=tmp_path)``, the
 spawned sender, ``finish()``, then ``tidelog.Api(dir=tmp_path)`` reads the
