@@ -2,8 +2,8 @@
 
 The page (https://docs.wandb.ai/guides/track/log/; the project was seeded
 from its Korean edition) is the contract of tidelog's API. This script logs
-each of its examples in one run, in the page's order, written the way a W&B user writes them (``import tidelog as
-wandb``): metrics, histograms (also ``np_histogram=`` and in the summary),
+each of its examples in one run, in the page's order, written the way a W&B
+user writes them (``import tidelog as wandb``): metrics, histograms (also ``np_histogram=`` and in the summary),
 images with captions, segmentation masks and bounding boxes, audio, video,
 text tables, HTML, a molecule, ``wandb.plot`` presets and a ``plot_table``
 custom preset, a matplotlib chart, 3-D objects, point clouds and the lidar
