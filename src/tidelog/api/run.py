@@ -8,6 +8,19 @@ refused with a warning and nothing else changes. Each call is written as a
 history *fragment* right away and the reader merges fragments of one step,
 so a crash never loses a call that returned.
 
+Threads. A row's step is claimed, its frame numbered and its bytes written
+under ``link.lock``, the lock every frame takes: each committing call is one
+row, steps increase in the order calls complete, and the WAL holds them in
+that order. Work that needs no order (turning values into fields, defining
+keys, preparing media) happens before the lock is taken.
+
+Special rows. A dict holding a nested dict or one of the reserved keys
+(``keys.RESERVED``) is flattened to dotted names and stripped of reserved
+keys first (a numeric ``_timestamp`` sets the row's time), then logged like
+any other. ``define_metric(step_metric=..)`` rows get their step metric
+filled in (``metrics.StepSync``). After ``finish()`` every method that would
+change the run raises ``UsageError`` and changes nothing.
+
 Hot path. A dict of only ints and floats goes through a compiled
 ``RowLayout`` (one per keys-and-types layout): no protobuf objects, one
 ``struct.pack_into`` straight into the shared-memory ring. Everything else
@@ -27,10 +40,11 @@ from typing import Any, Sequence
 
 from tidelog._warn import warn
 from tidelog.api.config import Config, as_dict
-from tidelog.api.keys import NUMBER, KeyTable
+from tidelog.api.keys import NUMBER, RESERVED, KeyTable
 from tidelog.api.link import Link
+from tidelog.api.metrics import Metric, StepSync, check_definition
 from tidelog.api.summary import Summary
-from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
+from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, flatten, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import RowLayout, encode_history
@@ -40,9 +54,7 @@ from tidelog.transport.frames import layout_media
 
 __all__ = ["Run", "History", "Metric"]
 
-_SLOW = object()          # layout marker: this keys-and-types layout takes the slow path
 _MAX_LAYOUTS = 4096       # compiled layouts kept; beyond that the cache starts over
-_SUMMARY_CHOICES = {"min", "max", "mean", "best", "last", "first", "none", "copy"}
 
 
 class History:
@@ -56,18 +68,6 @@ class History:
         if d:
             self.row.update(d)
         self._run.log({})
-
-
-class Metric:
-    """What ``define_metric`` returns."""
-
-    def __init__(self, name: str, step_metric: str | None, step_sync: bool | None,
-                 summary: list[str], goal: str | None, hidden: bool) -> None:
-        self.name, self.step_metric, self.step_sync = name, step_metric, step_sync
-        self.summary, self.goal, self.hidden = summary, goal, hidden
-
-    def __repr__(self) -> str:
-        return f"Metric({self.name!r}, step_metric={self.step_metric!r}, summary={self.summary!r}, goal={self.goal!r})"
 
 
 class Run:
@@ -91,6 +91,8 @@ class Run:
         self._finished = False
         self._layouts: dict = {}
         self._slow_last: dict[str, tuple[int, Any]] = {}
+        self._slow_row: tuple[int, int, float] | None = None  # (frame, step, time) of the last slow row
+        self._sync: StepSync | None = None
         self._image_step, self._images, self._images_warned = -1, 0, False
         self._link = Link(run_dir, run_id, settings, first_frame)
         self._keys = KeyTable(self._send_keydef)
@@ -153,74 +155,102 @@ class Run:
             if not isinstance(data, Mapping):
                 raise TypeError(f"tidelog.log: data must be a dict, not {type(data).__name__}")
             data = dict(data)
-        cur = self._step
         if step is not None:
             try:
                 step = operator.index(step)
             except TypeError:
                 raise TypeError(f"tidelog.log: step must be an int, not {type(step).__name__} "
                                 f"(keys {sorted(map(str, data))} were not logged)") from None
-            if step < cur:
-                warn(f"tidelog.log: step {step} is smaller than the current step {cur}; "
-                     f"keys {sorted(map(str, data))} were not logged (steps only move forward)")
-                return
-            cur = step
-            advance = commit is True
-        else:
-            advance = commit is not False
+            if step < self._step:  # checked again under the lock, where another thread may have moved on
+                return self._refuse_step(data, step, self._step)
         if self.history.row:
             data = {**self.history.row, **data}
             self.history.row.clear()
+        if self._sync is not None:
+            data = self._sync.fill(flatten(data))
         if data:
-            self._write_row(data, cur)
-        self._step = cur + 1 if advance else cur
+            self._write_row(data, step, commit)
+        else:
+            with self._link.lock:
+                self._claim(step, commit, data)
 
-    def _write_row(self, data: dict, step: int) -> None:
+    @staticmethod
+    def _refuse_step(data: dict, step: int, cur: int) -> None:
+        warn(f"tidelog.log: step {step} is smaller than the current step {cur}; "
+             f"keys {sorted(map(str, data))} were not logged (steps only move forward)")
+
+    def _claim(self, step: int | None, commit: bool | None, data: dict) -> int | None:
+        """Under ``link.lock``: the step this call writes at, moving ``run.step``; None if refused."""
+        if self._finished:
+            raise UsageError("tidelog.log: this run has finished; call tidelog.init() to start another")
+        cur = self._step
+        if step is None:
+            if commit is not False:
+                self._step = cur + 1
+            return cur
+        if step < cur:
+            self._refuse_step(data, step, cur)
+            return None
+        self._step = step + 1 if commit is True else step
+        return step
+
+    def _write_row(self, data: dict, step: int | None, commit: bool | None) -> None:
         vals = tuple(data.values())
         key = (tuple(data), tuple(map(type, vals)))
         lay = self._layouts.get(key)
         if lay is None:
             lay = self._compile(key, data)
-        if lay is _SLOW:
-            return self._write_slow(data, step)
+        if type(lay) is not RowLayout:
+            return lay(data, step, commit)  # the slow path, or a row to flatten / strip first
         if lay.order is not None:
             vals = lay.order(vals)
         link = self._link
         with link.lock:
+            cur = self._step
+            if step is None and not self._finished:  # the common case of _claim, inline
+                s = cur
+                if commit is not False:
+                    self._step = cur + 1
+            else:
+                s = self._claim(step, commit, data)
+                if s is None:
+                    return
             fn = link.frame + 1
             ts = time.time()
             chan = link.channel
             off = chan.reserve(lay.size)
             try:
                 if off >= 0:
-                    lay.pack_into(chan.mm, off, vals, step, ts, fn)
+                    lay.pack_into(chan.mm, off, vals, s, ts, fn)
                     chan.publish()
                 else:
-                    frame = lay.pack(vals, step, ts, fn)
+                    frame = lay.pack(vals, s, ts, fn)
                     chan.spill([frame, b"\0" * (lay.size - len(frame))])
             except struct.error:
-                fn = -1  # an int beyond int64: this call takes the slow path
+                self._step = cur  # an int beyond int64: nothing written, the slow path claims again
+                fn = -1
             else:
                 link.frame = fn
-                lay.last = (fn, vals)
+                lay.last = (fn, vals, s, ts)
         if fn < 0:
-            self._write_slow(data, step)
+            self._write_slow(data, step, commit)
 
     def _compile(self, key: tuple, data: dict) -> Any:
+        """The layout for ``key``: a ``RowLayout`` or the method that writes such rows."""
         if len(self._layouts) >= _MAX_LAYOUTS:
             self._retire_layouts()
+        names = list(key[0])
+        if any(issubclass(t, dict) for t in key[1]) or not RESERVED.isdisjoint(names):
+            return self._layouts.setdefault(key, self._write_special)
         kinds = [_is_number_type(t) for t in key[1]]
         if not all(kinds) or len(data) > 500:
-            self._layouts[key] = _SLOW
-            return _SLOW
-        names = list(key[0])
+            return self._layouts.setdefault(key, self._write_slow)
         mark = self._keys.mark()
         try:
             ids = [self._keys.id_for(k, NUMBER) for k in names]
         except KeyCollisionError:
             self._keys.rollback(mark)  # the slow path logs the other keys and refuses this one
-            self._layouts[key] = _SLOW
-            return _SLOW
+            return self._layouts.setdefault(key, self._write_slow)
         except (TypeError, ValueError):
             self._keys.rollback(mark)  # the call logs nothing, so no key keeps a type from it
             raise
@@ -231,35 +261,50 @@ class Run:
                         None if order == list(range(len(order))) else operator.itemgetter(*order))
         names_by_id = self._keys.names()
         lay.names = tuple(names_by_id[ids[i]] for i in order)
-        self._layouts[key] = lay
-        return lay
+        return self._layouts.setdefault(key, lay)  # another thread's layout, if it was first
 
     def _retire_layouts(self) -> None:
         """Empty the layout cache, keeping each retired layout's last values for run.summary."""
-        for lay in self._layouts.values():
-            if lay is not _SLOW and lay.last is not None:
-                fn, values = lay.last
-                for name, value in zip(lay.names, values):
-                    if self._slow_last.get(name, (-1, None))[0] < fn:
-                        self._slow_last[name] = (fn, value)
-        self._layouts.clear()
+        with self._link.lock:
+            for lay in list(self._layouts.values()):
+                if type(lay) is RowLayout and lay.last is not None:
+                    fn, values, step, ts = lay.last
+                    for name, value in zip(lay.names, values):
+                        if self._slow_last.get(name, (-1, None))[0] < fn:
+                            self._slow_last[name] = (fn, value)
+                    if self._slow_row is None or self._slow_row[0] < fn:
+                        self._slow_row = (fn, step, ts)
+            self._layouts.clear()
 
-    def _write_slow(self, data: dict, step: int) -> None:
+    def _write_special(self, data: dict, step: int | None, commit: bool | None) -> None:
+        """A row with nested dicts or reserved keys: flattened and stripped, then logged."""
+        rest, ts = self._keys.take_reserved(flatten(data))
+        if ts is None and rest and all(_is_number_type(type(v)) for v in rest.values()):
+            return self._write_row(rest, step, commit)  # nested numbers: the fast path
+        self._write_slow(rest, step, commit, ts)
+
+    def _write_slow(self, data: dict, step: int | None, commit: bool | None, ts: float | None = None) -> None:
         f = to_fields(data, self._keys)
         link = self._link
         with link.lock:
+            s = self._claim(step, commit, data)
+            if s is None or not data:
+                return
             fn = link.frame + 1
-            record = encode_history(step, time.time(), f.float_keys, f.float_values, f.int_keys,
+            if ts is None:
+                ts = time.time()
+            record = encode_history(s, ts, f.float_keys, f.float_values, f.int_keys,
                                     f.int_values, f.items, fn)
             if f.prepared:
                 link.channel.send_media(layout_media(record, f.prepared))
             else:
                 link.channel.send(record)
             link.frame = fn
-        for k, v in f.plain.items():
-            self._slow_last[k] = (fn, v)
+            for k, v in f.plain.items():
+                self._slow_last[k] = (fn, v)
+            self._slow_row = (fn, s, ts)
         if f.prepared:
-            self._count_images(step, f.prepared)
+            self._count_images(s, f.prepared)
 
     def _count_images(self, step: int, prepared: list) -> None:
         """W&B recommends at most 50 images per step: more, across all keys of a step, warns once."""
@@ -277,30 +322,47 @@ class Run:
                      f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
 
     def _last_logged(self) -> dict:
-        """The last value logged to history for each key, in logging order."""
-        entries: list[tuple[int, Sequence[str], Sequence[Any]]] = []
-        for lay in self._layouts.values():
-            if lay is not _SLOW and lay.last is not None:
-                entries.append((lay.last[0], lay.names, lay.last[1]))
-        for k, (fn, v) in self._slow_last.items():
-            entries.append((fn, (k,), (v,)))
+        """The last value logged to history for each key, in logging order, with the last
+        row's ``_step``, ``_runtime`` and ``_timestamp`` (W&B's summary carries them)."""
+        with self._link.lock:  # a consistent snapshot while other threads log
+            entries: list[tuple[int, Sequence[str], Sequence[Any]]] = []
+            last_row = self._slow_row
+            for lay in list(self._layouts.values()):
+                if type(lay) is RowLayout and lay.last is not None:
+                    fn, values, step, ts = lay.last
+                    entries.append((fn, lay.names, values))
+                    if last_row is None or last_row[0] < fn:
+                        last_row = (fn, step, ts)
+            for k, (fn, v) in self._slow_last.items():
+                entries.append((fn, (k,), (v,)))
         entries.sort(key=lambda e: e[0])
         out: dict[str, Any] = {}
         for _, names, values in entries:
             out.update(zip(names, values))
-        return {k: (_plain_number(v) if not isinstance(v, (dict, list, str)) else v) for k, v in out.items()}
+        out = {k: (_plain_number(v) if not isinstance(v, (dict, list, str)) else v) for k, v in out.items()}
+        if last_row is not None:
+            _, step, ts = last_row
+            out.update(_step=step, _runtime=ts - self.start_time, _timestamp=ts)
+        return out
 
     # -- records other than history -----------------------------------------------
+
+    def _check_open(self, what: str) -> None:
+        if self._finished:
+            raise UsageError(f"tidelog: {what} on a finished run; this run has finished (call "
+                             "tidelog.init() to start another, or change a finished run through tidelog.Api)")
 
     def _send_keydef(self, kid: int, name: str) -> None:
         self._link.send(pb.Record(key=pb.KeyDef(id=kid, name=name)))
 
     def _send_config(self, values: dict[str, str], remove: list[str]) -> None:
+        self._check_open("config change")
         self._link.send(pb.Record(config=pb.ConfigUpdate(set=values, remove=remove)))
 
     def _send_summary(self, values: dict, remove: list[str]) -> dict:
-        if self._finished:
-            raise UsageError("tidelog: this run has finished; update its summary through tidelog.Api")
+        self._check_open("summary change")
+        values, _ = self._keys.take_reserved(values, summary=True)
+        remove = [k for k in remove if k not in RESERVED]
         fields = to_fields(values, self._keys, summary=True)
         update = pb.SummaryUpdate(set=fields.pb_items())
         update.remove.extend(self._keys.id_for(k, None) for k in remove)
@@ -314,22 +376,17 @@ class Run:
     def define_metric(self, name: str, step_metric: str | None = None, step_sync: bool | None = None,
                       hidden: bool | None = None, summary: str | Sequence[str] | None = None,
                       goal: str | None = None, overwrite: bool | None = None) -> Metric:
-        if not isinstance(name, str) or not name:
-            raise TypeError("tidelog.define_metric: name must be a non-empty string")
-        if isinstance(summary, str):
-            summary = [s.strip() for s in summary.split(",") if s.strip()]
-        summary = list(summary or [])
-        bad = [s for s in summary if s not in _SUMMARY_CHOICES]
-        if bad:
-            raise ValueError(f"tidelog.define_metric({name!r}): summary {bad} not one of {sorted(_SUMMARY_CHOICES)}")
-        if goal is not None and goal not in ("minimize", "maximize"):
-            raise ValueError(f"tidelog.define_metric({name!r}): goal must be 'minimize' or 'maximize', not {goal!r}")
-        if step_metric is not None and not isinstance(step_metric, str):
-            raise TypeError(f"tidelog.define_metric({name!r}): step_metric must be a key name")
+        self._check_open("define_metric")
+        summary = check_definition(name, step_metric, summary, goal)
+        sync = bool(step_sync if step_sync is not None else step_metric)  # W&B: on when a step metric is given
         self._link.send(pb.Record(metric=pb.MetricDef(
-            name=name, step_metric=step_metric or "", step_sync=bool(step_sync if step_sync is not None else step_metric),
+            name=name, step_metric=step_metric or "", step_sync=sync,
             summary=summary, goal=goal or "", hidden=bool(hidden),
         )))
+        if step_metric or self._sync is not None:
+            if self._sync is None:
+                self._sync = StepSync()
+            self._sync.define(name, step_metric, sync)
         return Metric(name, step_metric, step_sync, summary, goal, bool(hidden))
 
     def save(self, path: str | os.PathLike, base_path: str | None = None, policy: str = "live") -> list[str]:
@@ -337,6 +394,7 @@ class Run:
         import hashlib
         import shutil
 
+        self._check_open("save")
         src = Path(path)
         if not src.is_file():
             raise FileNotFoundError(f"tidelog.save: no file at {src}")
@@ -351,11 +409,14 @@ class Run:
 
     def watch(self, *args: Any, **kwargs: Any) -> None:
         """Accepted so W&B scripts run; gradient and parameter histograms are not collected yet."""
+        self._check_open("watch")
 
     def unwatch(self, *args: Any, **kwargs: Any) -> None:
         """Accepted so W&B scripts run."""
+        self._check_open("unwatch")
 
     def alert(self, title: str, text: str, level: str = "INFO", **kwargs: Any) -> None:
+        self._check_open("alert")
         level_value = {"INFO": pb.Notice.INFO, "WARN": pb.Notice.WARNING, "ERROR": pb.Notice.ERROR}.get(
             str(level).upper(), pb.Notice.INFO)
         self._link.send(pb.Record(notice=pb.Notice(level=level_value, timestamp=time.time(), key=title, message=text)))
@@ -365,9 +426,10 @@ class Run:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None, *,
                _traceback: str = "") -> None:
         """Write the exit record and wait until the sender has written everything."""
-        if self._finished:
-            return
-        self._finished = True
+        with self._link.lock:  # a thread still logging sees the run finished, never a closed ring
+            if self._finished:
+                return
+            self._finished = True
         code = int(exit_code or 0)
         state = "finished" if code == 0 else "failed"
         self._link.send(pb.Record(exit=pb.RunExit(exit_code=code, time=time.time(), state=state,
