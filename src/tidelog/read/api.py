@@ -129,6 +129,22 @@ class RunSummary(dict):
         self._run = run
         self._changed: dict[str, Any] = {}
 
+    def __missing__(self, key: str) -> dict[str, Any]:
+        """W&B's nested access to dotted metrics: ``summary["val"]["loss"]`` is ``summary["val.loss"]``."""
+        prefix = f"{key}."
+        nest: dict[str, Any] = {}
+        for name, value in self.items():
+            if isinstance(name, str) and name.startswith(prefix):
+                *parents, leaf = name[len(prefix):].split(".")
+                node = nest
+                for part in parents:
+                    child = node.setdefault(part, {})
+                    node = child if isinstance(child, dict) else node
+                node[leaf] = value
+        if not nest:
+            raise KeyError(key)
+        return nest
+
     def __setitem__(self, key: str, value: Any) -> None:
         self._changed[key] = value
         super().__setitem__(key, value)
