@@ -177,6 +177,8 @@ class Run(RowWriter):
     def finish(self, exit_code: int | None = None, quiet: bool | None = None, *,
                _traceback: str = "") -> None:
         """Write the exit record and wait until the sender has written everything."""
+        if self._finished:  # before the lock: a forked child may hold a copy of it locked
+            return
         with self._link.lock:  # a thread still logging sees the run finished, never a closed ring
             if self._finished:
                 return
