@@ -71,3 +71,15 @@ def test_exact_definition_wins_over_a_glob(start, read_back):
     assert logged(read_back(run)) == [{"_step": 0, "epoch": 3},
                                       {"_step": 1, "eval/loss": 1.0, "eval/special": 2.0, "epoch": 3},
                                       {"_step": 2, "eval/special": 3.0}]
+
+
+def test_exact_definition_before_the_glob_also_wins(start, read_back):
+    run = start()
+    run.define_metric("eval/special")                 # defined first, by name
+    run.define_metric("eval/*", step_metric="epoch")
+    run.log({"epoch": 3})
+    run.log({"eval/special": 3.0})
+    run.log({"eval/loss": 1.0})
+    run.finish()
+    assert logged(read_back(run)) == [{"_step": 0, "epoch": 3}, {"_step": 1, "eval/special": 3.0},
+                                      {"_step": 2, "eval/loss": 1.0, "epoch": 3}]

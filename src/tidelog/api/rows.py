@@ -76,7 +76,8 @@ class RowWriter:
         self._layouts: dict = {}
         self._slow_last: dict[str, tuple[int, Any]] = {}
         self._slow_row: tuple[int, int, float] | None = None  # (frame, step, time) of the last slow row
-        self._sync: StepSync | None = None
+        self._metric_rules = StepSync()         # define_metric's step-sync rules
+        self._sync: StepSync | None = None      # the same, while any rule syncs a step metric
         self._image_step, self._images, self._images_warned = -1, 0, False
         self.history = History(self)
 

@@ -18,7 +18,7 @@ from tidelog._warn import warn
 from tidelog.api.config import Config, as_dict
 from tidelog.api.keys import RESERVED, KeyTable
 from tidelog.api.link import Link
-from tidelog.api.metrics import Metric, StepSync, check_definition
+from tidelog.api.metrics import Metric, check_definition
 from tidelog.api.rows import History, RowWriter
 from tidelog.api.summary import Summary
 from tidelog.api.values import to_fields
@@ -134,10 +134,8 @@ class Run(RowWriter):
             name=name, step_metric=step_metric or "", step_sync=sync,
             summary=summary, goal=goal or "", hidden=bool(hidden),
         )))
-        if step_metric or self._sync is not None:
-            if self._sync is None:
-                self._sync = StepSync()
-            self._sync.define(name, step_metric, sync)
+        self._metric_rules.define(name, step_metric, sync)  # every definition: exact names beat globs
+        self._sync = self._metric_rules if self._metric_rules.active else None  # log() fills rows only then
         return Metric(name, step_metric, step_sync, summary, goal, bool(hidden))
 
     def save(self, path: str | os.PathLike, base_path: str | None = None, policy: str = "live") -> list[str]:
