@@ -6,6 +6,7 @@
     run.history(samples=500, keys=None)   # evenly spaced rows; a DataFrame when pandas is installed
     run.summary, run.config, run.state    # state: running | finished | failed | crashed
     run.summary["k"] = v; run.summary.update()   # amend a finished run's summary
+    run.summary["val"]["loss"]            # nested access to dotted metrics (val.loss), as in W&B
 
 Runs are re-read from the WAL when asked (``api.run`` returns a fresh view).
 """
