@@ -349,7 +349,7 @@ def print_threaded(tmp: Path, n_thr: int, use_wandb: bool) -> None:
     thr = threaded(n_thr, 8, tmp)
     line = (f"8 threads: {thr['steps']:,} steps of 10 scalars; all log() calls returned at "
             f"{thr['log_only_per_s']:,.0f}/s, finish() returned at {thr['to_finish_per_s']:,.0f}/s; "
-            f"rows in WAL {thr['rows_in_wal']:,} (one per call)")
+            f"rows in WAL {thr['rows_in_wal']:,} of {thr['steps']:,} calls")
     if use_wandb:
         wthr = threaded(min(n_thr, 40_000), 8, tmp, "wandb")
         line += (f"; W&B offline 8 threads {wthr['to_finish_per_s']:,.0f}/s "
