@@ -11,6 +11,8 @@ Prints, for tidelog and (when installed) W&B 0.31 in offline mode, in the same r
   >= 20x faster than W&B);
 * sustained 10-scalar steps/s until ``finish()`` returns with every row in
   the WAL (target >= 100,000/s), and the trainer's RSS growth;
+* the same from 8 threads logging at once (steps/s, every call one row: the
+  rows in the WAL are checked), next to W&B offline from 8 threads;
 * import + ``init()`` to the first ``log()`` returning, in a fresh
   interpreter (target <= 300 ms); ``finish()`` when idle (<= 200 ms);
 * the sender's RSS and CPU at 1,000 steps/s (<= 80 MB, <= 5% of a core);
@@ -202,6 +204,49 @@ def sustained(n: int, tmp: Path) -> dict:
     }
 
 
+def threaded(n: int, threads: int, tmp: Path, mod: str = "tidelog") -> dict:
+    """``n`` 10-scalar steps logged from ``threads`` threads at once: steps/s until every call
+    returned, and until ``finish()`` returned (tidelog: with every row checked in the WAL)."""
+    import threading
+
+    rows = _rows(min(n, 200_000))
+    per = n // threads
+    if mod == "wandb":
+        import wandb
+
+        run = wandb.init(project="bench", dir=str(tmp / "wbthr"), mode="offline",
+                         settings=wandb.Settings(silent=True))
+    else:
+        import tidelog
+
+        run = tidelog.init(project="bench", dir=tmp / f"thr{threads}")
+    barrier = threading.Barrier(threads + 1)
+
+    def work(t: int) -> None:
+        log, m = run.log, len(rows)
+        barrier.wait()
+        for i in range(t * per, (t + 1) * per):
+            log(rows[i % m])
+
+    pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for th in pool:
+        th.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for th in pool:
+        th.join()
+    t_logged = time.perf_counter()
+    run.finish()
+    t1 = time.perf_counter()
+    out = {"steps": per * threads, "log_only_per_s": per * threads / (t_logged - t0),
+           "to_finish_per_s": per * threads / (t1 - t0), "rows_in_wal": None}
+    if mod == "tidelog":
+        from tidelog.read.run import RunState
+
+        out["rows_in_wal"] = RunState.load(run.dir).rows
+    return out
+
+
 _STARTUP = r"""
 import time, sys
 t0 = time.perf_counter()
@@ -300,12 +345,26 @@ def wandb_image(tmp: Path, repeats: int) -> float:
     return statistics.median(out) / 1000
 
 
+def print_threaded(tmp: Path, n_thr: int, use_wandb: bool) -> None:
+    thr = threaded(n_thr, 8, tmp)
+    line = (f"8 threads: {thr['steps']:,} steps of 10 scalars; all log() calls returned at "
+            f"{thr['log_only_per_s']:,.0f}/s, finish() returned at {thr['to_finish_per_s']:,.0f}/s; "
+            f"rows in WAL {thr['rows_in_wal']:,} of {thr['steps']:,} calls")
+    if use_wandb:
+        wthr = threaded(min(n_thr, 40_000), 8, tmp, "wandb")
+        line += (f"; W&B offline 8 threads {wthr['to_finish_per_s']:,.0f}/s "
+                 f"(ours {thr['to_finish_per_s'] / wthr['to_finish_per_s']:.1f}x)")
+    print(line)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-wandb", action="store_true")
     ap.add_argument("--calls", type=int, default=50_000)
     ap.add_argument("--sustained", type=int, default=1_000_000)
+    ap.add_argument("--only-latency", action="store_true",
+                    help="print only the log() p50/p99 table and the 8-thread figure (quick before/after checks)")
     args = ap.parse_args()
     calls = 10_000 if args.quick else args.calls
     n_sus = 200_000 if args.quick else args.sustained
@@ -327,6 +386,9 @@ def main() -> None:
             ["tidelog", t50, t99, t50 / f50, w50 / t50 if use_wandb else "n/a"],
             ["W&B offline", w50, w99, w50 / f50, ""],
         ]))
+        print_threaded(tmp, 80_000 if args.quick else 400_000, use_wandb)
+        if args.only_latency:
+            return
         tc = transport_choice()
         print(f"\ntransport: one 10-scalar frame into the shared-memory ring {tc['ring_us']:.2f} us, "
               f"through a pipe {tc['pipe_us']:.2f} us ({tc['pipe_us'] / tc['ring_us']:.1f}x): the ring it is")

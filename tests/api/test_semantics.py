@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import tidelog
-from _api_helpers import logged
+from _api_helpers import logged, user_summary
 from tidelog.errors import RunNotFoundError, TidelogWarning, UsageError
 from tidelog.read.run import RunState
 
@@ -228,11 +228,11 @@ def test_user_set_summary_of_another_type_is_not_a_type_change(start, read_back)
         run.log({"loss": 1.0})                           # still a plain number key in history
     finally:
         ctx.__exit__(None, None, None)
-    assert dict(run.summary) == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
+    assert user_summary(run.summary) == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
     run.finish()
     r = read_back(run)
     assert logged(r) == [{"_step": 0, "acc": 0.5}, {"_step": 1, "loss": 1.0}]
-    assert r.summary == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
+    assert user_summary(r.summary) == {"acc": {"max": 0.9, "epoch": 3}, "loss": "n/a"}
 
 
 def test_summary_update_and_delete(start, read_back):
@@ -247,7 +247,7 @@ def test_summary_update_and_delete(start, read_back):
     assert "tmp" not in run.summary and "extra" not in run.summary
     run.finish()
     summary = read_back(run).summary
-    assert summary == {"loss": 1.0, "final_acc": 0.93, "model": "resnet", "layers": [64, 128]}
+    assert user_summary(summary) == {"loss": 1.0, "final_acc": 0.93, "model": "resnet", "layers": [64, 128]}
 
 
 def test_deleted_summary_key_comes_back_when_logged_again(start, read_back):
@@ -370,7 +370,7 @@ def test_case_insensitive_collision_is_refused(start, read_back):
     r = read_back(run)
     assert logged(r) == [{"_step": 0, "My-Metric": 1.0}, {"_step": 1, "other": 1.0},
                          {"_step": 2, "other": 1.5}, {"_step": 3, "My-Metric": 2.0, "other": 1.0}]
-    assert r.summary == {"My-Metric": 2.0, "other": 1.0}
+    assert user_summary(r.summary) == {"My-Metric": 2.0, "other": 1.0}
 
 
 def test_another_type_under_a_key_is_stored_apart(start, read_back):
@@ -705,7 +705,7 @@ def test_resume_must_continues_steps_and_keeps_rows_and_config(start, read_back,
     r = read_back(run)
     assert logged(r) == [{"_step": 0, "loss": 1.0}, {"_step": 1, "loss": 0.9}, {"_step": 2, "loss": 0.8}]
     assert r.config == {"lr": 0.1, "epochs": 5}
-    assert r.summary == {"loss": 0.8, "best": 0.9}
+    assert user_summary(r.summary) == {"loss": 0.8, "best": 0.9} and r.summary["_step"] == 2
     assert r.state == "finished"
     assert len(tidelog.Api(dir=str(tmp_path)).runs("sem")) == 1  # one run, not two
 
@@ -861,9 +861,9 @@ def test_exit_without_finish(tmp_path, ending, state, returncode):
 
 def test_summary_keeps_last_values_when_the_layout_cache_is_emptied(tmp_path, monkeypatch):
     """More distinct key layouts than the run caches: the live summary still has every key."""
-    import tidelog.api.run as run_mod
+    import tidelog.api.rows as rows_mod
 
-    monkeypatch.setattr(run_mod, "_MAX_LAYOUTS", 8)
+    monkeypatch.setattr(rows_mod, "_MAX_LAYOUTS", 8)
     run = tidelog.init(project="p", dir=tmp_path)
     for i in range(30):
         run.log({f"k{i}": float(i), "shared": float(i)})

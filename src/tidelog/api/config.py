@@ -40,9 +40,9 @@ class Config:
             text = to_json_text(k, v)
             encoded[k] = text
             parsed[k] = json.loads(text)
-        self._items.update(parsed)  # only once every value is valid: all or nothing, like the record
         if self._send is not None and encoded:
-            self._send(encoded, [])
+            self._send(encoded, [])  # raises UsageError on a finished run: then nothing changes
+        self._items.update(parsed)  # only once every value is valid and sent: all or nothing
 
     def update(self, d: Any = None, allow_val_change: bool = True, **kwargs: Any) -> None:
         values = as_dict(d)
@@ -68,9 +68,11 @@ class Config:
             raise AttributeError(f"config has no key {key!r}") from None
 
     def __delitem__(self, key: str) -> None:
-        del self._items[key]
+        if key not in self._items:
+            raise KeyError(key)
         if self._send is not None:
             self._send({}, [key])
+        del self._items[key]
 
     def __contains__(self, key: object) -> bool:
         return key in self._items

@@ -52,10 +52,10 @@ class Summary:
     def __delitem__(self, key: str) -> None:
         if key not in self._view():
             raise KeyError(key)
+        if self._send is not None:
+            self._send({}, [key])  # first: on a finished run it raises and nothing changes
         self._user.pop(key, None)
         self._removed.add(key)
-        if self._send is not None:
-            self._send({}, [key])
 
     def __contains__(self, key: object) -> bool:
         return key in self._view()

@@ -20,7 +20,7 @@ from tidelog.media.base import Media, Prepared
 from tidelog.records import pb
 from tidelog.transport.frames import pending_json
 
-__all__ = ["Fields", "to_fields", "to_json_text", "INT64_MIN", "INT64_MAX"]
+__all__ = ["Fields", "to_fields", "to_json_text", "flatten", "INT64_MIN", "INT64_MAX"]
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
@@ -48,6 +48,38 @@ class Fields:
         out += [pb.Item(key=k, value=pb.Value(int=v)) for k, v in zip(self.int_keys, self.int_values)]
         out += [pb.Item(key=k, value=pb.Value(**{kind: v})) for k, kind, v in self.items]
         return out
+
+
+def flatten(data: dict) -> dict:
+    """W&B's nested dicts as metrics with dotted names: ``{"val": {"loss": 1}}`` -> ``{"val.loss": 1}``.
+
+    Any depth; media inside nested dicts stay media. An empty dict and a dict
+    holding ``"_type"`` (a value already in W&B's JSON form) are values, not
+    nests. Nested keys must be strings or ints (ints become their decimal
+    text, as in JSON); a later key wins over an earlier one of the same
+    dotted name. ``TypeError`` names the dotted path of a bad key.
+    """
+    out: dict = {}
+    for k, v in data.items():
+        if isinstance(v, dict) and v and "_type" not in v and type(k) is str:
+            _flatten_into(out, k, v)
+        else:
+            out[k] = v
+    return out
+
+
+def _flatten_into(out: dict, prefix: str, nest: dict) -> None:
+    for k, v in nest.items():
+        if type(k) is not str:
+            if type(k) is not int:
+                raise TypeError(f"tidelog.log: key {prefix!r} holds the key {k!r}, a {type(k).__name__}; "
+                                "nested keys must be strings")
+            k = str(k)
+        name = f"{prefix}.{k}"
+        if isinstance(v, dict) and v and "_type" not in v:
+            _flatten_into(out, name, v)
+        else:
+            out[name] = v
 
 
 def _is_number_type(t: type) -> str | None:

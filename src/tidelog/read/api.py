@@ -6,6 +6,7 @@
     run.history(samples=500, keys=None)   # evenly spaced rows; a DataFrame when pandas is installed
     run.summary, run.config, run.state    # state: running | finished | failed | crashed
     run.summary["k"] = v; run.summary.update()   # amend a finished run's summary
+    run.summary["val"]["loss"]            # nested access to dotted metrics (val.loss), as in W&B
 
 Runs are re-read from the WAL when asked (``api.run`` returns a fresh view).
 """
@@ -128,6 +129,22 @@ class RunSummary(dict):
         super().__init__(values)
         self._run = run
         self._changed: dict[str, Any] = {}
+
+    def __missing__(self, key: str) -> dict[str, Any]:
+        """W&B's nested access to dotted metrics: ``summary["val"]["loss"]`` is ``summary["val.loss"]``."""
+        prefix = f"{key}."
+        nest: dict[str, Any] = {}
+        for name, value in self.items():
+            if isinstance(name, str) and name.startswith(prefix):
+                *parents, leaf = name[len(prefix):].split(".")
+                node = nest
+                for part in parents:
+                    child = node.setdefault(part, {})
+                    node = child if isinstance(child, dict) else node
+                node[leaf] = value
+        if not nest:
+            raise KeyError(key)
+        return nest
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._changed[key] = value

@@ -13,6 +13,12 @@ Rules (from ``record.proto``):
   ``Value`` items their Python value (json is parsed).
 * A key id used without a ``KeyDef`` (its record lost to damage) is named
   ``_key<id>`` rather than dropped.
+* Total: no value a WAL can hold makes a reader raise. A history key named
+  ``_step``, ``_timestamp`` or ``_runtime`` (tidelog refuses them in data, but
+  a hand-made or old WAL may hold one) is ignored: those three always come
+  from the fragment itself. A ``json`` value that is not JSON reads as its
+  text; a history block whose bytes do not match its count is skipped
+  (``unreadable_block``).
 * ``keys=`` keeps only rows holding at least one of the keys, and of each
   row only those keys plus ``_step``, ``_timestamp`` and ``_runtime``
   (W&B's ``scan_history(keys=...)``).
@@ -32,19 +38,36 @@ import numpy as np
 from tidelog.records import pb
 from tidelog.records.history_block import decode_block
 
-__all__ = ["HistoryReader", "decode_value"]
+__all__ = ["HistoryReader", "decode_value", "decode_json", "read_block", "SYSTEM"]
 
-_SYSTEM = ("_step", "_timestamp", "_runtime")
+SYSTEM = ("_step", "_timestamp", "_runtime")
+_SYSTEM = SYSTEM
+
+
+def decode_json(text: str) -> Any:
+    """Parsed JSON, or the text itself when it is not JSON (a reader never raises on a value)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 def decode_value(value: pb.Value) -> Any:
     """The Python value of a ``Value``: float, int, bool, str or parsed JSON."""
     kind = value.WhichOneof("v")
     if kind == "json":
-        return json.loads(value.json)
+        return decode_json(value.json)
     if kind is None:
         return None
     return getattr(value, kind)
+
+
+def read_block(block: pb.HistoryBlock):
+    """``decode_block(block)``, or None when its bytes do not match its count (skipped, not raised)."""
+    try:
+        return decode_block(block)
+    except ValueError:
+        return None
 
 
 class _Names:
@@ -56,6 +79,10 @@ class _Names:
     def __getitem__(self, key_id: int) -> str:
         name = self.by_id.get(key_id)
         return name if name is not None else f"_key{key_id}"
+
+    def define(self, key_id: int, name: str) -> None:
+        # a KeyDef naming a reserved key (never written by tidelog's logger) names nothing
+        self.by_id[key_id] = "" if name in _SYSTEM else name
 
 
 class HistoryReader:
@@ -86,7 +113,7 @@ class HistoryReader:
             elif kind == "history":
                 yield _row_fragment(record.history, names)
             elif kind == "key":
-                names.by_id[record.key.id] = record.key.name
+                names.define(record.key.id, record.key.name)
             elif kind == "run_start" and record.run_start.start_time:
                 start[:] = [record.run_start.start_time]
 
@@ -130,7 +157,9 @@ class HistoryReader:
 
 
 def _block_fragments(block: pb.HistoryBlock, names: _Names) -> Iterator[tuple[int, float, dict]]:
-    cols = decode_block(block)
+    cols = read_block(block)
+    if cols is None:
+        return
     fnames = [names[k] for k in cols.float_keys.tolist()]
     inames = [names[k] for k in cols.int_keys.tolist()]
     frows = zip(*cols.float_cols.tolist()) if fnames else repeat(())
@@ -139,6 +168,7 @@ def _block_fragments(block: pb.HistoryBlock, names: _Names) -> Iterator[tuple[in
         values = dict(zip(fnames, fvals))
         if inames:
             values.update(zip(inames, ivals))
+        values.pop("", None)
         yield step, ts, values
 
 
@@ -146,6 +176,7 @@ def _row_fragment(row: pb.HistoryRow, names: _Names) -> tuple[int, float, dict]:
     values: dict[str, Any] = {names[k]: v for k, v in zip(row.float_keys, row.float_values)}
     values.update((names[k], v) for k, v in zip(row.int_keys, row.int_values))
     values.update((names[item.key], decode_value(item.value)) for item in row.items)
+    values.pop("", None)  # reserved names, and the empty name nothing can log
     return row.step, row.timestamp, values
 
 
@@ -234,13 +265,15 @@ class _ColumnAccumulator:
         elif kind == "history":
             self._add_row(record.history)
         elif kind == "key":
-            self.names.by_id[record.key.id] = record.key.name
+            self.names.define(record.key.id, record.key.name)
         elif kind == "run_start" and record.run_start.start_time:
             self.start = record.run_start.start_time
 
     def _add_block(self, block: pb.HistoryBlock) -> None:
+        cols = read_block(block)
+        if cols is None:
+            return
         self._flush_rows()
-        cols = decode_block(block)
         idx = np.arange(self.count, self.count + cols.count, dtype=np.int64)
         for key, col in zip(cols.float_keys.tolist(), cols.float_cols):
             self._key(key).add_many(idx, col, "f")
@@ -273,7 +306,8 @@ class _ColumnAccumulator:
         n_rows = int(new_row.sum())
         by_name: dict[str, list[_KeyParts]] = {}
         for key_id, parts in self.keys.items():
-            by_name.setdefault(self.names[key_id], []).append(parts)
+            if self.names[key_id]:  # not a reserved or empty name
+                by_name.setdefault(self.names[key_id], []).append(parts)
         wanted = list(by_name) if keys is None else [k for k in keys if k not in _SYSTEM]
         columns, present = {}, np.zeros(n_rows, dtype=bool)
         for name in wanted:

@@ -5,6 +5,11 @@ last row only). Summary rule (design.md section 3): for each key, the last
 value logged to history, unless the user set it (``SummaryUpdate``); keys
 with a ``define_metric(summary=...)`` get those aggregates from the history.
 
+The summary also carries the last history row's ``_step``, ``_timestamp``
+and ``_runtime``, as W&B's does: those three always come from the rows,
+never from a value a user set (a WAL may hold one; it is ignored). Like the
+history reader, the fold is total: no value a WAL can hold makes it raise.
+
 State: the exit record's state (``finished``, ``failed``, ``crashed``); with
 no exit record, ``running`` while the training process or a sender holds its
 lock on the run, else ``crashed`` (both died, e.g. the machine went down).
@@ -12,15 +17,13 @@ lock on the run, else ``crashed`` (both died, e.g. the machine went down).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidelog.read.history import HistoryReader, decode_value
+from tidelog.read.history import SYSTEM, HistoryReader, decode_json, decode_value, read_block
 from tidelog.records import pb
-from tidelog.records.history_block import decode_block
 from tidelog.runlock import SENDER, TRAINER, is_held
 from tidelog.wal.reader import WalReader
 
@@ -57,6 +60,8 @@ class RunState:
     metrics: dict[str, pb.MetricDef] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     last_step: int | None = None
+    last_time: float | None = None
+    first_time: float | None = None
     rows: int = 0
     last_seq: int = 0
     exit: pb.RunExit | None = None
@@ -79,9 +84,9 @@ class RunState:
     def _fold(self, rec: "pb.Record", names: dict[int, str]) -> None:
         kind = rec.WhichOneof("kind")
         if kind == "history":
-            self._row(rec.history.step, self._row_values(rec.history, names))
+            self._row(rec.history.step, rec.history.timestamp, self._row_values(rec.history, names))
         elif kind == "history_block":
-            self._block(rec.history_block, names)
+            self._block(rec, names)
         elif kind == "key":
             names[rec.key.id] = rec.key.name
             self.keys[rec.key.name] = rec.key.id
@@ -92,7 +97,7 @@ class RunState:
             self.start_time = s.start_time
         elif kind == "config":
             for k, v in rec.config.set.items():
-                self.config[k] = json.loads(v)
+                self.config[k] = decode_json(v)
             for k in rec.config.remove:
                 self.config.pop(k, None)
         elif kind == "summary":
@@ -120,21 +125,32 @@ class RunState:
             out[names.get(k, f"_key{k}")] = v
         for item in row.items:
             out[names.get(item.key, f"_key{item.key}")] = decode_value(item.value)
+        for name in (*SYSTEM, ""):  # the row's own step and time, never a value named so
+            out.pop(name, None)
         return out
 
-    def _row(self, step: int, values: dict[str, Any]) -> None:
+    def _row(self, step: int, ts: float, values: dict[str, Any]) -> None:
         if step != self.last_step:
             self.rows += 1
             self.last_step = step
+        self.last_time = ts
+        if self.first_time is None:
+            self.first_time = ts
         self.last_logged.update(values)
         if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
             self.removed_summary.difference_update(values)
 
-    def _block(self, block: "pb.HistoryBlock", names: dict[int, str]) -> None:
-        cols = decode_block(block)
+    def _block(self, rec: "pb.Record", names: dict[int, str]) -> None:
+        cols = read_block(rec.history_block)
+        if cols is None:
+            self.notices.append(f"history block (record {rec.seq}) skipped: its bytes do not match its count")
+            return
         steps = cols.steps
         if len(steps) == 0:
             return
+        self.last_time = float(cols.timestamps[-1])
+        if self.first_time is None:
+            self.first_time = float(cols.timestamps[0])
         new_rows = int((steps[1:] != steps[:-1]).sum()) + 1
         if steps[0] == self.last_step:
             new_rows -= 1
@@ -144,6 +160,8 @@ class RunState:
             self.last_logged[names.get(int(k), f"_key{k}")] = float(col[-1])
         for k, col in zip(cols.int_keys, cols.int_cols):
             self.last_logged[names.get(int(k), f"_key{k}")] = int(col[-1])
+        for name in (*SYSTEM, ""):
+            self.last_logged.pop(name, None)
         if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
             self.removed_summary.difference_update(
                 names.get(int(k), f"_key{k}") for k in (*cols.float_keys, *cols.int_keys))
@@ -153,7 +171,7 @@ class RunState:
     @property
     def state(self) -> str:
         if self.exit is not None:
-            return self.exit.state or "finished"
+            return self.exit.state or ("failed" if self.exit.exit_code else "finished")
         alive = trainer_alive(self.run_dir) or sender_alive(self.run_dir)
         return "running" if alive else "crashed"
 
@@ -162,6 +180,11 @@ class RunState:
         out = {k: v for k, v in self.last_logged.items() if k not in self.removed_summary and k not in hidden}
         out.update(self._metric_summaries(out))
         out.update(self.user_summary)
+        for name in SYSTEM:  # what the logger wrote, never what a user forced into them
+            out.pop(name, None)
+        if self.last_step is not None and self.last_time is not None:
+            start = self.start_time or self.first_time or self.last_time
+            out.update(_step=self.last_step, _runtime=self.last_time - start, _timestamp=self.last_time)
         return out
 
     def _summary_none(self) -> set[str]:
