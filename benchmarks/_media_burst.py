@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["back_to_back_child", "encode_rate", "wandb_encode_rate", "SIDE"]
+__all__ = ["SIDE", "back_to_back_child", "encode_rate", "print_burst_figures", "wandb_encode_rate"]
 
 SIDE = 1024
 

@@ -29,9 +29,9 @@ from PIL import Image as PILImage
 
 import tidelog
 from tidelog.media import to_loggable
+from tidelog.records import pb
 from tidelog.sender import encode_pool
 from tidelog.sender.encode_pool import MediaEncoder, batch_bytes, default_workers
-from tidelog.records import pb
 from tidelog.transport.frames import TAG_MEDIA, layout_media, pending_json
 
 pytestmark = pytest.mark.timeout(120)
