@@ -30,7 +30,9 @@ from PIL import Image as PILImage
 import tidelog
 from tidelog.media import to_loggable
 from tidelog.records import pb
+from tidelog.records.fastpath import encode_record
 from tidelog.sender import encode_pool
+from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.encode_pool import MediaEncoder, batch_bytes, default_workers
 from tidelog.transport.frames import TAG_MEDIA, layout_media, pending_json
 
@@ -44,12 +46,12 @@ def _image(i: int, side: int = 128) -> np.ndarray:
 
 
 def _frame(i: int) -> tuple[int, bytes]:
-    """A TAG_MEDIA payload: a history row whose one value is image ``i``, as the trainer frames it."""
+    """A TAG_MEDIA payload: a history row whose one value is image ``i``, as the trainer frames it (frame i + 1)."""
     rec = pb.Record(history=pb.HistoryRow(step=i))
     item = rec.history.items.add()
     item.key = 1
     item.value.json = pending_json(0)
-    layout = layout_media(rec.SerializeToString(), [to_loggable("img", tidelog.Image(_image(i)))])
+    layout = layout_media(encode_record(rec, i + 1), [to_loggable("img", tidelog.Image(_image(i)))])
     buf = bytearray(layout.size)
     buf[: len(layout.head)] = layout.head
     for off, arr in layout.arrays:
@@ -92,6 +94,19 @@ def test_workers_run_at_once_and_give_what_one_worker_gives(tmp_path, monkeypatc
     names = sorted(p.name for p in (tmp_path / "many" / "media" / "images").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "one" / "media" / "images").iterdir())
     assert len(names) == 12
+
+
+def test_frames_already_in_the_wal_are_not_encoded_again(tmp_path) -> None:
+    """A restarted sender re-reads frames its predecessor wrote: it skips them without encoding them
+    (an encoder still reading a frame after the batch is acknowledged would read reused ring memory)."""
+    builder = RecordBuilder(tmp_path, next_seq=1, last_frame=3)  # frames 1..3 are in the WAL
+    try:
+        out = [pb.Record.FromString(r) for r in builder.build([_frame(i) for i in range(5)])]
+    finally:
+        builder.close()
+    assert [r.history.step for r in out if r.HasField("history")] == [3, 4]
+    assert out[-1].mark.frame == 5
+    assert len(list((tmp_path / "media" / "images").iterdir())) == 2  # frames 4 and 5 only
 
 
 def test_pool_size_and_batch_size() -> None:

@@ -114,7 +114,8 @@ class RecordBuilder:
         out: list[bytes] = []
         rows: list = []                 # consecutive fast rows of one layout
         layout: _FastLayout | None = None
-        media = self.media.start(frames)
+        last = self.last_frame
+        media = self.media.start(frames, lambda tag, payload: _frame_no(tag, payload) > last)
         took_any = False
         for i, (tag, payload) in enumerate(frames):
             frame_no = _frame_no(tag, payload)
@@ -140,6 +141,7 @@ class RecordBuilder:
                 self.exit_seen = True
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
+        self.media.settle(media)
         if took_any:
             out.append(self.record(pb.Record(mark=pb.TransportMark(frame=self.last_frame))))
         return out

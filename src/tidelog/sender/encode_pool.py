@@ -1,9 +1,12 @@
 """The sender's media encoding: every core while it is behind, results in frame order.
 
-``MediaEncoder.start(frames)`` parses every media frame of a batch and hands
-each rich value to a pool of encoder threads at once; ``finish(record,
-futures)`` then waits for one frame's values, in placeholder order, and puts
-them in its record. The builder calls ``finish`` frame by frame, so the WAL
+``MediaEncoder.start(frames, wanted)`` parses every media frame of a batch
+that ``wanted`` keeps (not those a restarted sender finds already in the WAL)
+and hands each rich value to a pool of encoder threads at once;
+``finish(record, futures)`` then waits for one frame's values, in placeholder
+order, and puts them in its record; ``settle(started)`` waits for whatever is
+still running, so no encoder reads a frame's memory once the batch is
+acknowledged (a ring frame's bytes are then the trainer's again). The builder calls ``finish`` frame by frame, so the WAL
 holds records in frame order whatever order the encoders end in, and every
 encoder is a pure function of its input (content-addressed files), so the
 bytes written do not depend on which thread encoded what.
@@ -30,6 +33,7 @@ import os
 import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 from tidelog.records import pb
 from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
@@ -69,16 +73,25 @@ class MediaEncoder:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
-    def start(self, frames: list) -> dict[int, tuple[bytes, list[Future]]]:
-        """Parse every media frame of ``frames`` and start encoding its values: {index: (record, futures)}."""
+    def start(self, frames: list, wanted: Callable[[int, object], bool] | None = None) -> dict[int, tuple]:
+        """Parse the media frames of ``frames`` that ``wanted(tag, payload)`` keeps and start encoding
+        their values: {index: (record, futures)}."""
         started = {}
         for i, (tag, payload) in enumerate(frames):
-            if tag != TAG_MEDIA:
+            if tag != TAG_MEDIA or (wanted is not None and not wanted(tag, payload)):
                 continue
             record, items = parse_media(payload)
             futures = [self._pool.submit(_encode, kind, meta, arrays, self.run_dir) for kind, meta, arrays in items]
             started[i] = (record, futures)
         return started
+
+    @staticmethod
+    def settle(started: dict[int, tuple]) -> None:
+        """Wait until no encoder of ``started`` is running (their results are not needed)."""
+        for _, futures in started.values():
+            for f in futures:
+                if not f.done():
+                    f.exception()  # waits; an encoder's error was reported by finish() or is moot
 
     def finish(self, record: bytes, futures: list[Future], notices: list[str]) -> pb.Record:
         """The frame's record with each placeholder replaced by its encoded value.
