@@ -92,9 +92,12 @@ def test_torch_tensor(tmp_path):
     assert rate == 50 and frames[0, 0] == -32767 and frames[-1, 0] == 32767
 
 
-def test_prepare_keeps_a_reference():
+def test_constructor_snapshots_once_and_prepare_hands_it_over():
     x = np.zeros(10)
-    assert Audio(x, sample_rate=10)._prepare("k").arrays[0] is x
+    clip = Audio(x, sample_rate=10)
+    arr = clip._prepare("k").arrays[0]
+    assert not np.shares_memory(arr, x) and not arr.flags.writeable
+    assert clip._prepare("k").arrays[0] is arr  # log() gets the snapshot, not a further copy
 
 
 def test_same_clip_same_file(tmp_path):

@@ -76,11 +76,13 @@ def test_bad_arguments():
         Histogram(["a", "b"])
 
 
-def test_array_handed_by_reference_and_binned_on_sender():
+def test_array_snapshotted_once_and_binned_on_sender():
     data = np.random.default_rng(1).random(1000)
-    prep = to_loggable("h", Histogram(data))
+    h = Histogram(data)
+    prep = to_loggable("h", h)
     assert isinstance(prep, Prepared) and prep.kind == "histogram"
-    assert prep.arrays[0] is data  # no copy on the training side
+    assert not np.shares_memory(prep.arrays[0], data)  # the constructor's snapshot...
+    assert to_loggable("h", h).arrays[0] is prep.arrays[0]  # ...handed over without another copy
     assert prep.meta == {"num_bins": 64}
 
 

@@ -125,11 +125,15 @@ def test_file_type_for_arrays(tmp_path, file_type, pil_format):
         assert np.array_equal(np.asarray(img.convert("RGB")), arr[..., :3])  # BMP reads back without alpha
 
 
-def test_prepare_keeps_references_not_copies():
+def test_constructor_snapshots_once_and_prepare_hands_it_over():
     arr = rgb()
     mask = np.zeros((32, 32), dtype=np.uint8)
-    prep = Image(arr, masks={"m": {"mask_data": mask}})._prepare("k")
-    assert prep.arrays[0] is arr and prep.arrays[1] is mask
+    img = Image(arr, masks={"m": {"mask_data": mask}})
+    prep = img._prepare("k")
+    assert not np.shares_memory(prep.arrays[0], arr) and not np.shares_memory(prep.arrays[1], mask)
+    assert not prep.arrays[0].flags.writeable and not prep.arrays[1].flags.writeable
+    again = img._prepare("k")  # log() gets the snapshots, not further copies
+    assert again.arrays[0] is prep.arrays[0] and again.arrays[1] is prep.arrays[1]
 
 
 def test_non_contiguous_views(tmp_path):

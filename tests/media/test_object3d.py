@@ -55,9 +55,11 @@ def test_integer_points_stay_integers(tmp_path):
     assert json.loads(stored(tmp_path, encode(Object3D(points), tmp_path))) == [[1, 2, 3, 255, 0, 10]]
 
 
-def test_prepare_keeps_a_reference():
+def test_constructor_snapshots_once_and_prepare_hands_it_over():
     points = RNG.random((10, 3))
-    assert Object3D(points)._prepare("k").arrays[0] is points
+    obj = Object3D(points)
+    arr = obj._prepare("k").arrays[0]
+    assert not np.shares_memory(arr, points) and obj._prepare("k").arrays[0] is arr
 
 
 def test_seed_lidar_scene(tmp_path):

@@ -90,9 +90,11 @@ def test_identical_frames_are_merged_by_pillow_keeping_the_timing(tmp_path):
     assert len(frames) == 3 and durations == [500, 250, 250]
 
 
-def test_prepare_keeps_a_reference():
+def test_constructor_snapshots_once_and_prepare_hands_it_over():
     clip = solid_clip()
-    assert Video(clip)._prepare("k").arrays[0] is clip
+    video = Video(clip)
+    arr = video._prepare("k").arrays[0]
+    assert not np.shares_memory(arr, clip) and video._prepare("k").arrays[0] is arr
 
 
 def ffmpeg_decode(path: Path) -> tuple[list[np.ndarray], tuple[int, int], float | None]:

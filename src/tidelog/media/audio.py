@@ -43,6 +43,7 @@ from tidelog.media.files import (
     _caption,
     _is_path,
     _read_path,
+    _snapshot,
     _stored,
     _to_bytes,
 )
@@ -121,7 +122,9 @@ class Audio(Media):
         _check_samples(arr, what)
         self._sample_rate = _sample_rate(sample_rate, what)
         self._duration = arr.shape[0] / self._sample_rate
-        self._source, self._ext, self._payload = "array", "wav", arr
+        # The samples as they are now (W&B writes the file in the constructor).
+        self._source, self._ext = "array", "wav"
+        self._payload = _snapshot(arr, fresh=isinstance(data, (list, tuple)))
 
     def _from_file(self, data: bytes, ext: str, sample_rate: Any, what: str) -> None:
         if not ext:

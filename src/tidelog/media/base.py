@@ -6,10 +6,15 @@ Training side (must be cheap; never encodes)::
                                      │  Prepared(kind, meta, arrays)
                                      └  NOT_MEDIA                (not ours: the pipeline handles it)
 
-A ``Prepared`` holds *references* to the caller's arrays. The pipeline copies
-each array into the transport (shared memory or spool) before ``log()``
-returns: that copy is the snapshot, and it is the only copy the caller pays
-for. ``meta`` is small JSON-able data (captions, class labels, box data...).
+Values are captured when a data type is *constructed*, as W&B does (it
+encodes in the constructor): ``Image(buf)`` takes a snapshot of ``buf``
+(``files._snapshot``: one copy, owned and read-only), so mutating ``buf``
+afterwards changes nothing logged. A ``Prepared`` holds references to those
+snapshots (or, for a bare array in ``log()``, to the caller's array, whose
+values at ``log()`` are the ones W&B stores); the pipeline copies them into
+the transport (shared memory, or the spill file) before ``log()`` returns,
+with no further copy. ``meta`` is small JSON-able data (captions, class
+labels, box data...).
 
 Sender side::
 

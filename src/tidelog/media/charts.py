@@ -65,6 +65,7 @@ from tidelog.media.base import (
     register_encoder,
     write_content_addressed,
 )
+from tidelog.media.files import _snapshot
 from tidelog.media.table import MAX_ROWS, Table, encode_table_payload, table_file_value
 
 __all__ = [
@@ -325,7 +326,7 @@ class _ComputedChart(Media):
 
     def __init__(self, meta: dict, arrays: list, chart: dict) -> None:
         self._meta = meta
-        self._arrays = arrays
+        self._arrays = [_snapshot(a) for a in arrays]  # the inputs as they are now, as W&B computes here
         self._chart = chart
 
     def _prepare(self, key: str) -> Prepared:

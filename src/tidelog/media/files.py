@@ -2,7 +2,9 @@
 
 Training side: ``_read_path``, ``_is_path``, ``_caption``, ``_number`` validate
 what the user passed, with errors that say which argument was wrong;
-``_bytes_array`` wraps encoded bytes for the transport without copying.
+``_bytes_array`` wraps encoded bytes for the transport without copying;
+``_snapshot`` takes the values of a caller's array when a data type is
+constructed (W&B's rule: what is stored is what the array held then).
 Sender side: ``_to_bytes`` turns a transported array back into bytes and
 ``_stored`` writes a content-addressed file, returning its history entries.
 """
@@ -18,7 +20,25 @@ import numpy as np
 
 from tidelog.media.base import write_content_addressed
 
-__all__ = ["_bytes_array", "_read_path", "_to_bytes", "_stored", "_is_path", "_caption", "_number"]
+__all__ = ["_snapshot", "_bytes_array", "_read_path", "_to_bytes", "_stored", "_is_path", "_caption", "_number"]
+
+
+def _snapshot(arr: np.ndarray, fresh: bool = False) -> np.ndarray:
+    """The values ``arr`` holds now, as an owned, C-contiguous, read-only array.
+
+    Data types call this in their constructor, as W&B encodes a value when it
+    is built: ``buf[:] = k; Image(buf)`` three times keeps three images, and
+    mutating ``a`` after ``Histogram(a)`` does not change what is logged.
+    This is the one copy of the caller's data on the training side; ``log()``
+    then copies the snapshot into the transport (shared memory or the spill
+    file), which a private snapshot cannot replace: it would not survive the
+    training process being killed. ``fresh=True`` when the caller built
+    ``arr`` itself (from a list, a PIL image, a decoded file) and no one else
+    holds it: no copy, unless it is not contiguous.
+    """
+    out = arr if fresh and arr.flags.c_contiguous else np.array(arr, order="C", copy=True)
+    out.flags.writeable = False
+    return out
 
 
 def _bytes_array(data: bytes) -> np.ndarray:

@@ -12,11 +12,11 @@ History / summary value (W&B's layout, ``bins`` are the *edges*)::
 with ``len(bins) == len(values) + 1`` and at most 512 bins (``MAX_LENGTH``).
 
 Training side: a sequence is converted to a numpy array (tensors with
-``.detach().cpu().numpy()``) and handed *by reference* to the pipeline, which
-snapshots it; ``np.histogram(values, bins=num_bins)`` runs in the encoder on
-the sender. The array is therefore read when ``log()`` is called, not when the
-``Histogram`` is constructed (W&B bins in the constructor): build the
-histogram in the ``log()`` call, as usual, if you mutate the array in place.
+``.detach().cpu().numpy()``) and the constructor takes a snapshot of it (one
+copy; none for a list, whose array is new), so the values binned are those
+the sequence held when the ``Histogram`` was built, as in W&B (which bins in
+the constructor); ``np.histogram(values, bins=num_bins)`` runs in the encoder
+on the sender.
 
 NaN / Inf: like W&B (whose ``np.histogram`` call raises "autodetected range
 ... is not finite"), a sequence containing NaN or +/-Inf is refused with a
@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from tidelog.media.base import Media, Prepared, register_encoder
+from tidelog.media.files import _snapshot
 
 __all__ = ["Histogram", "MAX_LENGTH", "as_numeric_array", "check_finite"]
 
@@ -135,7 +136,7 @@ class Histogram(Media):
             raise ValueError("tidelog.Histogram: expected a sequence or np_histogram=(values, bin_edges)")
         arr = as_numeric_array(sequence, "tidelog.Histogram: sequence")
         check_finite(arr, "tidelog.Histogram: sequence")
-        self._array = arr
+        self._array = _snapshot(arr, fresh=isinstance(sequence, (list, tuple)))
 
     @property
     def histogram(self) -> list:

@@ -1,7 +1,9 @@
 """``tidelog.Image``: pictures, segmentation masks and bounding boxes.
 
-Training side (``Image(...)`` and ``_prepare``) validates and keeps references;
-the sender encodes. What an ``Image`` accepts:
+Training side: ``Image(...)`` validates and takes a snapshot of the pixels
+(and mask arrays), as W&B captures them when it encodes in the constructor:
+mutating the array afterwards does not change what is logged. ``_prepare``
+hands the snapshot to ``log()``; the sender encodes. What an ``Image`` accepts:
 
 * numpy arrays ``(H, W)``, ``(H, W, 1|2|3|4)`` (singleton axes are squeezed, as
   W&B does): 2-D or one channel -> ``L``, 2 -> ``LA``, 3 -> ``RGB``,
@@ -58,7 +60,7 @@ from tidelog.media.base import (
     Prepared,
     register_encoder,
 )
-from tidelog.media.files import _bytes_array, _caption, _is_path, _number, _read_path, _stored, _to_bytes
+from tidelog.media.files import _bytes_array, _caption, _is_path, _number, _read_path, _snapshot, _stored, _to_bytes
 
 __all__ = ["Image", "MODES", "FILE_TYPES", "KEPT_FORMATS"]
 
@@ -283,7 +285,7 @@ def _mask_entry(name: str, spec: Any, size: tuple[int, int] | None, what: str) -
         arr = _mask_array(spec["mask_data"], where)
         shape = arr.shape
         meta = {"name": name, "class_labels": labels, "source": "array"}
-        payload = arr
+        payload = _snapshot(arr, fresh=isinstance(spec["mask_data"], (list, tuple)))
     elif "path" in spec:
         data = _read_path(spec["path"], where)
         width, height, _ = _image_size_of_file(data, where)
@@ -441,11 +443,12 @@ class Image(Media):
         elif _type_module(data).startswith("PIL."):
             arr, self._mode = _pil_to_array(data)
             self._normalize = False  # a PIL image's pixels are taken as they are
-            self._from_array(arr, self._mode, file_type or "png", what)
+            self._from_array(arr, self._mode, file_type or "png", what, fresh=True)
         elif _type_module(data).startswith("torch"):
             self._from_array(_torch_to_numpy(data, what), mode, file_type or "png", what)
         else:
-            self._from_array(self._as_array(data, what), mode, file_type or "png", what)
+            arr = self._as_array(data, what)
+            self._from_array(arr, mode, file_type or "png", what, fresh=isinstance(data, (list, tuple)))
 
     @staticmethod
     def _as_array(data: Any, what: str) -> np.ndarray:
@@ -460,11 +463,11 @@ class Image(Media):
             f"or a path to an image file; got {type(data).__name__}"
         )
 
-    def _from_array(self, arr: np.ndarray, mode: str | None, fmt: str, what: str) -> None:
+    def _from_array(self, arr: np.ndarray, mode: str | None, fmt: str, what: str, fresh: bool = False) -> None:
         arr = _squeezed(arr)
         _check_array(arr, what)
         self._mode = _array_mode(arr, mode, what)
-        self._source, self._payload, self._format = "array", arr, fmt
+        self._source, self._payload, self._format = "array", _snapshot(arr, fresh), fmt
         self._height, self._width = int(arr.shape[0]), int(arr.shape[1])
 
     def _from_file(self, data: bytes, ext: str, what: str) -> None:
@@ -474,7 +477,7 @@ class Image(Media):
 
             arr, mode = _pil_to_array(PILImage.open(io.BytesIO(data)))
             self._normalize = False
-            self._from_array(arr, mode, "png", what)
+            self._from_array(arr, mode, "png", what, fresh=True)
             return
         self._source, self._payload, self._format = "file", _bytes_array(data), KEPT_FORMATS[ext]
         self._width, self._height = width, height

@@ -39,6 +39,7 @@ from tidelog.media.files import (
     _is_path,
     _number,
     _read_path,
+    _snapshot,
     _stored,
     _to_bytes,
 )
@@ -60,6 +61,7 @@ def _file_type(name: str, what: str) -> str:
 
 
 def _points(data: Any, what: str) -> np.ndarray:
+    """Validated points, as they are now (a snapshot: mutating ``data`` later changes nothing)."""
     arr = data if isinstance(data, np.ndarray) else np.asarray(data)
     if arr.ndim != 2 or arr.shape[1] not in _POINT_WIDTHS:
         raise ValueError(f"{what}: points have shape {tuple(arr.shape)}; expected {_POINTS_HELP}")
@@ -67,7 +69,7 @@ def _points(data: Any, what: str) -> np.ndarray:
         raise TypeError(f"{what}: points must be numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(f"{what}: points contain NaN or Inf")
-    return arr
+    return _snapshot(arr, fresh=isinstance(data, (list, tuple)))
 
 
 def _vec(value: Any, n: int, what: str) -> list:

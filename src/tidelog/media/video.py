@@ -44,6 +44,7 @@ from tidelog.media.files import (
     _caption,
     _is_path,
     _read_path,
+    _snapshot,
     _stored,
     _to_bytes,
 )
@@ -183,7 +184,8 @@ class Video(Media):
             _require_ffmpeg(fmt, what)
         rows, cols = grid_shape(1 if data.ndim == 4 else data.shape[0])
         self._height, self._width = rows * data.shape[-2], cols * data.shape[-1]
-        self._source, self._format, self._payload = "array", fmt, data
+        # The frames as they are now (W&B encodes in the constructor).
+        self._source, self._format, self._payload = "array", fmt, _snapshot(data)
 
     def _from_path(self, path: Any, fmt: str | None, what: str) -> None:
         ext = Path(path).suffix.lower().lstrip(".")

@@ -10,17 +10,14 @@ For each frame, in order:
 * runs of consecutive fast-path history rows with the same key layout become
   one columnar ``HistoryBlock`` (the proto defines it as equivalent to the
   rows it holds);
-* media placeholders are replaced by the encoders' values, encoding in a
-  small thread pool (PNG/zlib release the GIL);
+* media placeholders are replaced by the encoders' values
+  (``sender.encode_pool``: one thread per core, results in frame order);
 * a ``TransportMark`` closes every batch that held trainer frames.
 """
 
 from __future__ import annotations
 
-import json
 import struct
-import traceback
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +25,8 @@ import numpy as np
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import read_varint
-from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
+from tidelog.sender.encode_pool import MediaEncoder
+from tidelog.transport.frames import TAG_MEDIA
 
 __all__ = ["RecordBuilder"]
 
@@ -98,17 +96,17 @@ def _is_fast_row(payload) -> bool:
 
 
 class RecordBuilder:
-    def __init__(self, run_dir: Path, next_seq: int, last_frame: int, workers: int = 2) -> None:
+    def __init__(self, run_dir: Path, next_seq: int, last_frame: int, workers: int | None = None) -> None:
         self.run_dir = run_dir
         self.seq = next_seq
         self.last_frame = last_frame
         self.exit_seen = False
         self.notices: list[str] = []
         self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tidelog-encode")
+        self.media = MediaEncoder(run_dir, workers)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self.media.close()
 
     # -- one batch ---------------------------------------------------------
 
@@ -116,7 +114,8 @@ class RecordBuilder:
         out: list[bytes] = []
         rows: list = []                 # consecutive fast rows of one layout
         layout: _FastLayout | None = None
-        media = self._start_media(frames)
+        last = self.last_frame
+        media = self.media.start(frames, lambda tag, payload: _frame_no(tag, payload) > last)
         took_any = False
         for i, (tag, payload) in enumerate(frames):
             frame_no = _frame_no(tag, payload)
@@ -127,7 +126,7 @@ class RecordBuilder:
             if tag == TAG_MEDIA:
                 self._flush_rows(out, rows, layout)
                 rows, layout = [], None
-                out.append(self._finish_media(*media[i]))
+                out.append(self.record(self.media.finish(*media[i], self.notices)))
                 continue
             lay = self._fast_layout(payload, layout)
             if lay is not None:
@@ -142,6 +141,7 @@ class RecordBuilder:
                 self.exit_seen = True
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
+        self.media.settle(media)
         if took_any:
             out.append(self.record(pb.Record(mark=pb.TransportMark(frame=self.last_frame))))
         return out
@@ -199,38 +199,3 @@ class RecordBuilder:
         )
         out.append(pb.Record(seq=self.seq, history_block=block).SerializeToString())
         self.seq += n
-
-    # -- media ---------------------------------------------------------------
-
-    def _start_media(self, frames: list) -> dict[int, tuple]:
-        """Parse every media frame of the batch and start encoding its values."""
-        started = {}
-        for i, (tag, payload) in enumerate(frames):
-            if tag != TAG_MEDIA:
-                continue
-            record, items = parse_media(payload)
-            futures = [self._pool.submit(self._encode, kind, meta, arrays) for kind, meta, arrays in items]
-            started[i] = (record, futures)
-        return started
-
-    def _encode(self, kind: str, meta: dict, arrays: list) -> dict:
-        from tidelog.media import encode
-
-        return encode(kind, meta, arrays, self.run_dir)
-
-    def _finish_media(self, record: bytes, futures: list[Future]) -> bytes:
-        rec = pb.Record.FromString(record)
-        items = rec.history.items if rec.HasField("history") else rec.summary.set
-        keep = []
-        for item in items:
-            if item.value.HasField("json") and item.value.json.startswith('{"' + PENDING_KEY):
-                index = json.loads(item.value.json)[PENDING_KEY]
-                try:
-                    item.value.json = json.dumps(futures[index].result(), separators=(",", ":"))
-                except Exception:  # an encoder bug must not stop the run: record it, keep the rest
-                    self.notices.append(f"key id {item.key}: encoding failed:\n{traceback.format_exc()}")
-                    continue
-            keep.append(item)
-        del items[:]
-        items.extend(keep)
-        return self.record(rec)

@@ -40,6 +40,7 @@ from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
+from tidelog.sender.encode_pool import batch_bytes
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
 from tidelog.transport.ring import Ring
@@ -48,7 +49,7 @@ from tidelog.wal import FsyncPolicy, WalWriter
 __all__ = ["main", "Sender"]
 
 _TICK_S = 0.02               # idle poll interval; the ring is also checked on every wake
-_BATCH_BYTES = 8 << 20       # at most this much payload per WAL append
+_BATCH_BYTES = 8 << 20       # payload per WAL append (more when it is media: sender.encode_pool)
 _PENDING_LIMIT = 256 << 20   # records held in memory while the disk refuses writes
 _RETRY_S = 1.0
 _NICENESS = 10
@@ -74,6 +75,7 @@ class Sender:
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
         self.linger_s = self._linger_s()
+        self.media_bytes = batch_bytes(self.builder.media.workers, _BATCH_BYTES)
         self._wake = threading.Event()
         self._trainer_gone = threading.Event()
         self._pending: list[bytes] = []
@@ -141,7 +143,8 @@ class Sender:
         while True:
             if since is None and self.source.pending():
                 since = time.monotonic()
-            batch = self.source.poll(_BATCH_BYTES) if since is not None and self._due(since) else None
+            batch = (self.source.poll(_BATCH_BYTES, self.media_bytes)
+                     if since is not None and self._due(since) else None)
             if batch:
                 records = self.builder.build(batch.frames)
                 batch.frames.clear()

@@ -1,8 +1,10 @@
 """Sender side of the transport: frames in production order, acknowledged after the WAL has them.
 
 The ring is read first; the spill file only when the ring is empty (see
-``transport.ring`` for why that keeps production order). Nothing is
-acknowledged until ``ack(batch)``, which the sender calls only after the
+``transport.ring`` for why that keeps production order). A batch holds
+up to ``max_bytes`` of payload, or up to ``media_bytes`` when frames carry
+media (enough work for every encoder thread; see ``sender.encode_pool``).
+Nothing is acknowledged until ``ack(batch)``, which the sender calls only after the
 batch's records are in the WAL: a sender that dies before that leaves the
 frames for its successor.
 """
@@ -13,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tidelog.transport.frames import TAG_MEDIA
 from tidelog.transport.ring import FRAME_HEADER, Ring, frame_size, spill_file
 
 __all__ = ["Batch", "FrameSource"]
@@ -44,27 +47,26 @@ class FrameSource:
         """Bytes produced and not yet taken (ring and spill)."""
         return (self.ring.write_pos - self._pos) + (self.ring.spill_written - self._spill_pos)
 
-    def poll(self, max_bytes: int) -> Batch:
+    def poll(self, max_bytes: int, media_bytes: int = 0) -> Batch:
         end = self.ring.write_pos
+        full = _Limit(max_bytes, media_bytes)
         if end != self._pos:
-            return self._from_ring(end, max_bytes)
+            return self._from_ring(end, full)
         if self.ring.spill_written != self._spill_pos:
-            return self._from_spill(max_bytes)
+            return self._from_spill(full)
         return Batch()
 
-    def _from_ring(self, end: int, max_bytes: int) -> Batch:
+    def _from_ring(self, end: int, full: "_Limit") -> Batch:
         batch = Batch(ring_end=self._pos)
         view = self._view
-        taken = 0
         for tag, off, length, nxt in self.ring.frames(self._pos, end):
             batch.frames.append((tag, view[off : off + length]))
             batch.ring_end = nxt
-            taken += length
-            if taken >= max_bytes:
+            if full(tag, length):
                 break
         return batch
 
-    def _from_spill(self, max_bytes: int) -> Batch:
+    def _from_spill(self, full: "_Limit") -> Batch:
         end = self.ring.spill_written
         pos = self._spill_pos
         batch = Batch(spill_end=pos)
@@ -72,15 +74,15 @@ class FrameSource:
         path = spill_file(self.spill_path, episode)
         fd = os.open(path, os.O_RDONLY)
         try:
-            taken = 0
-            while pos < end and taken < max_bytes:
+            while pos < end:
                 length, tag, _ = FRAME_HEADER.unpack(os.pread(fd, 8, pos - base))
                 payload = os.pread(fd, length, pos - base + 8)
                 if len(payload) != length:
                     raise ValueError(f"spill file {path} ends inside a frame at {pos - base}")
                 batch.frames.append((tag, payload))
                 pos += frame_size(length)
-                taken += length
+                if full(tag, length):
+                    break
         finally:
             os.close(fd)
         batch.spill_end = pos
@@ -96,3 +98,19 @@ class FrameSource:
 
     def close(self) -> None:
         self._view.release()
+
+
+class _Limit:
+    """Is a batch full? ``max_bytes`` of payload, or ``media_bytes`` (the larger) once media is in it."""
+
+    __slots__ = ("max_bytes", "media_bytes", "taken", "media")
+
+    def __init__(self, max_bytes: int, media_bytes: int) -> None:
+        self.max_bytes, self.media_bytes = max_bytes, max(max_bytes, media_bytes)
+        self.taken = self.media = 0
+
+    def __call__(self, tag: int, length: int) -> bool:
+        self.taken += length
+        if tag == TAG_MEDIA:
+            self.media += length
+        return self.taken - self.media >= self.max_bytes or self.taken >= self.media_bytes
