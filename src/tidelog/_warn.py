@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tidelog.errors import TidelogWarning
 
-__all__ = ["warn"]
+__all__ = ["warn", "warn_from_thread"]
 
 _PACKAGE = str(Path(__file__).resolve().parent)
 
@@ -26,3 +26,25 @@ def warn(message: str) -> None:
         frame = frame.f_back
         level += 1
     warnings.warn(message, TidelogWarning, stacklevel=level)
+
+
+def warn_from_thread(message: str) -> None:
+    """``warn`` for tidelog's own threads (the sender's watchdog): located at the user's current line.
+
+    A background thread's stack holds only ``threading`` and tidelog frames, so
+    the warning is attributed to the main thread's innermost frame outside
+    tidelog: the line the training script is running when the problem is seen.
+    """
+    import threading
+
+    main = threading.main_thread()
+    frame = sys._current_frames().get(main.ident) if main.is_alive() else None
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+    if frame is None or threading.current_thread() is main:
+        warn(message)
+        return
+    warnings.warn_explicit(message, TidelogWarning, frame.f_code.co_filename, frame.f_lineno,
+                           module=frame.f_globals.get("__name__"),
+                           registry=frame.f_globals.setdefault("__warningregistry__", {}),
+                           module_globals=frame.f_globals)

@@ -85,8 +85,9 @@ def _recover_orphans() -> None:
         proc = recover(orphan, wait=False)
         if proc is not None:
             threading.Thread(target=proc.wait, name="tidelog-recover-reaper", daemon=True).start()
-            warn(f"tidelog.init: the run at {orphan.run_dir} ended with both its processes killed; "
-                 f"writing the {orphan.unwritten} bytes it left in {orphan.ring} to its log")
+            warn(f"tidelog.init: the run at {orphan.run_dir} ended with {orphan.unwritten} bytes not yet "
+                 f"written (both its processes killed, or its sender kept failing); writing what it left "
+                 f"in {orphan.ring} to its log")
 
 
 def _create(s: settings_mod.Settings, run_id: str, name: str, config: Any) -> Run:
