@@ -19,6 +19,7 @@ from typing import Any
 
 from tidelog.api.rundir import root_for
 from tidelog.errors import RunNotFoundError, UsageError
+from tidelog.read.amend import RunSummary
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
 
@@ -119,28 +120,3 @@ class Run:
                 return rows
             return pd.DataFrame(rows)
         return rows
-
-
-class RunSummary(dict):
-    """A finished run's summary; ``update()`` appends the changes to its WAL."""
-
-    def __init__(self, run: Run, values: dict[str, Any]) -> None:
-        super().__init__(values)
-        self._run = run
-        self._changed: dict[str, Any] = {}
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._changed[key] = value
-        super().__setitem__(key, value)
-
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
-        if d:
-            self._changed.update(d)
-        self._changed.update(kwargs)
-        if self._changed:
-            from tidelog.read.amend import amend_summary
-
-            stored = amend_summary(Path(self._run.dir), self._changed)
-            super().update(stored)
-            self._changed = {}
-
