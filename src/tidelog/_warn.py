@@ -34,6 +34,7 @@ def warn_from_thread(message: str) -> None:
     A background thread's stack holds only ``threading`` and tidelog frames, so
     the warning is attributed to the main thread's innermost frame outside
     tidelog: the line the training script is running when the problem is seen.
+    It never raises into the calling thread.
     """
     import threading
 
@@ -44,7 +45,12 @@ def warn_from_thread(message: str) -> None:
     if frame is None or threading.current_thread() is main:
         warn(message)
         return
-    warnings.warn_explicit(message, TidelogWarning, frame.f_code.co_filename, frame.f_lineno,
-                           module=frame.f_globals.get("__name__"),
-                           registry=frame.f_globals.setdefault("__warningregistry__", {}),
-                           module_globals=frame.f_globals)
+    try:
+        warnings.warn_explicit(message, TidelogWarning, frame.f_code.co_filename, frame.f_lineno,
+                               module=frame.f_globals.get("__name__"),
+                               registry=frame.f_globals.setdefault("__warningregistry__", {}))
+    except Warning as as_error:
+        # Warnings turned into errors (-W error): raising in tidelog's thread would only stop
+        # that thread, so the message is printed instead.
+        print(f"{frame.f_code.co_filename}:{frame.f_lineno}: {type(as_error).__name__}: {message}",
+              file=sys.stderr, flush=True)

@@ -82,3 +82,34 @@ def test_a_quick_finish_prints_nothing(run, capfd):
     run.log({"x": 1.0})
     run.finish()
     assert "tidelog:" not in capfd.readouterr().err
+
+
+_RESTART_SCRIPT = """
+import os, signal, sys, time
+import tidelog
+run = tidelog.init(project="sup", dir=sys.argv[1], id="werror")
+run.log({"x": 1.0})
+old = run._link.supervisor.pid
+os.kill(old, signal.SIGKILL)
+deadline = time.monotonic() + 30
+while run._link.supervisor.pid == old and time.monotonic() < deadline:
+    time.sleep(0.02)
+run.log({"x": 2.0})
+run.finish()
+"""
+
+
+def test_restart_works_when_warnings_are_errors(tmp_path):
+    """``python -W error``: the restart warning cannot stop the watchdog thread; it is printed instead."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "train.py"
+    script.write_text(_RESTART_SCRIPT)
+    env = {**os.environ, "TIDELOG_STATS_INTERVAL": "0"}
+    proc = subprocess.run([sys.executable, "-W", "error", str(script), str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{script}:10: TidelogWarning: tidelog: the sender process" in proc.stderr
+    r = tidelog.Api(dir=tmp_path).run("sup/werror")
+    assert r.state == "finished" and [row["x"] for row in r.scan_history()] == [1.0, 2.0]
