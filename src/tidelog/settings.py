@@ -185,6 +185,11 @@ def _dir(arg: Any) -> Path:
     path = Path(value).expanduser().absolute()
     if path.exists() and not path.is_dir():
         raise SettingsError(f"tidelog.init: {source}={str(value)!r} is not a directory")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir():
+        raise SettingsError(f"tidelog.init: {source}={str(value)!r} cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SettingsError(f"tidelog.init: {source}={str(value)!r}: no permission to write in {existing}")
     return path
 
 

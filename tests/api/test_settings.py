@@ -80,6 +80,8 @@ def test_dir_that_is_a_file_is_refused(tmp_path):
     not_a_dir.write_text("")
     with pytest.raises(SettingsError, match="dir=.*is not a directory"):
         tidelog.init(project="s", dir=not_a_dir)
+    with pytest.raises(SettingsError, match=f"dir=.*cannot be created: {not_a_dir} is a file"):
+        tidelog.init(project="s", dir=not_a_dir / "below")
 
 
 def test_good_tuning_reaches_the_sender(tmp_path, monkeypatch, read_back):
