@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -52,6 +53,24 @@ def test_restart_warning_names_the_users_line_and_leaves_no_resource_warning(run
     run.finish()
     rows = list(tidelog.Api(dir=Path(run.dir).parent.parent).run(f"sup/{run.id}").scan_history())
     assert [r["x"] for r in rows] == [1.0, 2.0]
+
+
+def test_a_restart_during_finish_names_the_users_finish_line(run):
+    """The main thread is inside finish() (and subprocess.wait) when the watchdog warns: the user's line."""
+    for i in range(100):
+        run.log({"x": float(i)})
+    pid = run._link.supervisor.pid
+    os.kill(pid, signal.SIGSTOP)
+    killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
+    killer.start()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run.finish(); finish_line = sys._getframe().f_lineno  # noqa: E702
+    killer.join()
+    restart = [w for w in caught if "killed by signal" in str(w.message)]
+    assert [(w.filename, w.lineno) for w in restart] == [(__file__, finish_line)]
+    rows = list(tidelog.Api(dir=Path(run.dir).parent.parent).run(f"sup/{run.id}").scan_history())
+    assert len(rows) == 100
 
 
 def test_a_finish_that_waits_shows_what_is_left(run, capfd):
