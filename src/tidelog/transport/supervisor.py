@@ -118,7 +118,8 @@ class SenderSupervisor:
                     self.broken = self._broken_error(proc, code)
                     warn_from_thread(str(self.broken))
                     break
-                self._report_exit(proc, code)
+                if self._fruitless <= 1:  # a second fruitless exit waits for the verdict: one warning
+                    self._report_exit(proc, code)
                 self._throttle()
                 try:
                     self._proc = self._spawn()
