@@ -2,11 +2,12 @@
 
     TidelogError
     ├── UsageError            the API was called wrongly (no active run, bad argument)
-    │   └── KeyCollisionError a metric name that differs from another only by case
+    │   ├── KeyCollisionError a metric name that differs from another only by case
+    │   └── SettingsError     an init() argument or TIDELOG_*/WANDB_* variable has a bad value
     ├── WalError              the write-ahead log cannot be used
     │   ├── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
     │   └── WalCorruptError   damage where the caller asked for strictness
-    ├── SenderError           the sender process failed and could not be restarted
+    ├── SenderError           the sender process keeps failing: tidelog stopped restarting it
     └── RunNotFoundError      Api.run() named a run that does not exist
 
     TidelogWarning (UserWarning)   refused values, back-pressure, disk full, ...
@@ -22,6 +23,7 @@ __all__ = [
     "TidelogError",
     "UsageError",
     "KeyCollisionError",
+    "SettingsError",
     "WalError",
     "WalVersionError",
     "WalCorruptError",
@@ -43,6 +45,13 @@ class KeyCollisionError(UsageError, ValueError):
     """Two metric names in one run differ only by letter case."""
 
 
+class SettingsError(UsageError, ValueError):
+    """A setting (an ``init()`` argument or a ``TIDELOG_*``/``WANDB_*`` variable) has a bad value.
+
+    The message names the argument or variable, the value, and what is accepted.
+    """
+
+
 class WalError(TidelogError):
     """The write-ahead log cannot be read or written."""
 
@@ -56,7 +65,15 @@ class WalCorruptError(WalError):
 
 
 class SenderError(TidelogError):
-    """The sender process failed and could not be restarted."""
+    """The sender process keeps failing before it writes anything, so it is no longer restarted.
+
+    Like CPython's ``BrokenProcessPool``: after a few restarts that acknowledged
+    nothing the run's pipeline is *broken*. ``log()`` goes on accepting records
+    (into the shared-memory ring, then the spill file: nothing is lost),
+    ``finish()`` returns at once, and ``tidelog recover`` writes the records to
+    the run's log once the cause is fixed. The message carries the last
+    sender's traceback.
+    """
 
 
 class RunNotFoundError(TidelogError, LookupError):

@@ -40,6 +40,7 @@ def test_tidelog_recover_writes_what_both_dead_processes_left(tmp_path: Path) ->
     res = subprocess.run([sys.executable, "-m", "tidelog", "recover"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert str(run_dir) in res.stdout
+    assert "the run is now crashed" in res.stdout  # the state recover actually left
     state = wait_state(run_dir, "crashed")
     steps = {r["_step"] for r in tidelog.Api(dir=tmp_path).run("crash/bothdead").scan_history()}
     assert not set(returned) - steps, f"lost after recovery: {sorted(set(returned) - steps)[:10]}"

@@ -24,7 +24,6 @@ _IGNORED = {
     "config_exclude_keys", "config_include_keys", "force", "fork_from", "resume_from", "settings",
     "reinit", "job_type_", "tensorboard", "dir_", "host",
 }
-_RESUME = {None, False, True, "allow", "must", "never", "auto"}
 
 
 def init(project: str | None = None, entity: str | None = None, config: Any = None,
@@ -32,27 +31,47 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
          mode: str | None = None, resume: bool | str | None = None, tags: Sequence[str] | None = None,
          notes: str | None = None, group: str | None = None, job_type: str | None = None,
          **kwargs: Any):
-    """Start a run (W&B's ``wandb.init``). Usable as a context manager."""
+    """Start a run (W&B's ``wandb.init``). Usable as a context manager.
+
+    Every argument and ``TIDELOG_*``/``WANDB_*`` variable is checked first
+    (``settings.resolve``); a bad one raises ``SettingsError`` before anything
+    is created or the previous run is finished.
+    """
     unknown = set(kwargs) - _IGNORED
     if unknown:
         raise TypeError(f"tidelog.init() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    if resume not in _RESUME:
-        raise ValueError(f"tidelog.init: resume must be one of {sorted(map(str, _RESUME))}, not {resume!r}")
-    s = settings_mod.resolve(mode=mode, project=project, dir=dir)
+    s = settings_mod.resolve(mode=mode, project=project, dir=dir, id=id, resume=resume, entity=entity,
+                             name=name, notes=notes, group=group, job_type=job_type, tags=tags)
+    run_id = s.run_id or new_run_id()
+    existing = None if s.mode == "disabled" else _check_resume(s, run_id)
     previous = lifecycle.current()
     if previous is not None:
         previous.finish()
-    run_id = id or os.environ.get("TIDELOG_RUN_ID") or os.environ.get("WANDB_RUN_ID") or new_run_id()
-    run_name = name or run_id
+    run_name = s.name or run_id
     if s.mode == "disabled":
         run = DisabledRun(s.project, run_id, run_name, config)
         lifecycle.activate(run)
         return run
     _recover_orphans()
-    run = _open(s, run_id, run_name, entity or "", config, resume, list(tags or []), notes or "",
-                group or "", job_type or "")
+    if existing is None:
+        run = _create(s, run_id, run_name, config)
+    else:
+        run = _resume(s, existing, run_id, run_name, config)
     lifecycle.activate(run)
     return run
+
+
+def _check_resume(s: settings_mod.Settings, run_id: str) -> Path | None:
+    """The run directory to resume, or None for a new run; refuses what ``resume`` does not allow."""
+    existing = find_run_dir(s.dir, run_id)
+    if s.resume == "must" and existing is None:
+        raise UsageError(f"tidelog.init: resume='must' but no run with id {run_id!r} under {s.dir}")
+    if s.resume == "never" and existing is not None:
+        raise UsageError(f"tidelog.init: resume='never' but a run with id {run_id!r} exists at {existing}")
+    if s.resume in (None, False) and existing is not None:
+        raise UsageError(f"tidelog.init: a run with id {run_id!r} already exists at {existing}; pass "
+                         f"resume=\"allow\" (or resume=\"must\") to continue it, or choose another id")
+    return existing if s.resume not in (None, False, "never") else None
 
 
 def _recover_orphans() -> None:
@@ -66,28 +85,20 @@ def _recover_orphans() -> None:
         proc = recover(orphan, wait=False)
         if proc is not None:
             threading.Thread(target=proc.wait, name="tidelog-recover-reaper", daemon=True).start()
-            warn(f"tidelog.init: the run at {orphan.run_dir} ended with both its processes killed; "
-                 f"writing the {orphan.unwritten} bytes it left in {orphan.ring} to its log")
+            warn(f"tidelog.init: the run at {orphan.run_dir} ended with {orphan.unwritten} bytes not yet "
+                 f"written (both its processes killed, or its sender kept failing); writing what it left "
+                 f"in {orphan.ring} to its log")
 
 
-def _open(s, run_id: str, name: str, entity: str, config: Any, resume: Any, tags: list[str],
-          notes: str, group: str, job_type: str) -> Run:
-    existing = find_run_dir(s.dir, run_id) if resume not in (None, False) else None
-    if resume == "must" and existing is None:
-        raise UsageError(f"tidelog.init: resume='must' but no run with id {run_id!r} under {s.dir}")
-    if resume == "never" and find_run_dir(s.dir, run_id) is not None:
-        raise UsageError(f"tidelog.init: resume='never' but a run with id {run_id!r} exists under {s.dir}")
-    if existing is None:
-        run_dir = create_run_dir(s.dir, run_id)
-        run = Run(s, run_dir, run_id, name=name, entity=entity, tags=tags, notes=notes,
-                  group=group, job_type=job_type)
-        run._start(config, header=True)
-        return run
-    return _resume(s, existing, run_id, name, entity, config, tags, notes, group, job_type)
+def _create(s: settings_mod.Settings, run_id: str, name: str, config: Any) -> Run:
+    run_dir = create_run_dir(s.dir, run_id)
+    run = Run(s, run_dir, run_id, name=name, entity=s.entity, tags=list(s.tags), notes=s.notes,
+              group=s.group, job_type=s.job_type)
+    run._start(config, header=True)
+    return run
 
 
-def _resume(s, run_dir: Path, run_id: str, name: str, entity: str, config: Any, tags: list[str],
-            notes: str, group: str, job_type: str) -> Run:
+def _resume(s: settings_mod.Settings, run_dir: Path, run_id: str, name: str, config: Any) -> Run:
     from tidelog.read.run import RunState, sender_alive
     from tidelog.read.tail import last_transport_mark
 
@@ -98,9 +109,9 @@ def _resume(s, run_dir: Path, run_id: str, name: str, entity: str, config: Any, 
         warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "
              "run `tidelog verify` for details")
     s = s.with_(project=state.project or s.project)
-    run = Run(s, run_dir, run_id, name=state.name or name, entity=state.entity or entity,
-              tags=state.tags or tags, notes=state.notes or notes, group=state.group or group,
-              job_type=state.job_type or job_type,
+    run = Run(s, run_dir, run_id, name=state.name or name, entity=state.entity or s.entity,
+              tags=state.tags or list(s.tags), notes=state.notes or s.notes, group=state.group or s.group,
+              job_type=state.job_type or s.job_type,
               start_step=(state.last_step + 1) if state.last_step is not None else 0,
               first_frame=last_transport_mark(run_dir / "wal"), keys=state.keys, resumed=True)
     run.config._items.update(state.config)

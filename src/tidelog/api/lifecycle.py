@@ -3,8 +3,18 @@
 ``tidelog.run`` / ``tidelog.config`` / ``tidelog.summary`` point at the
 current run's objects (placeholders that explain themselves before
 ``init()``). A script that exits without ``finish()`` finishes its run at
-interpreter exit, as W&B does: ``finished`` normally, ``failed`` with the
-traceback kept if an exception ended the script.
+interpreter exit, as W&B does:
+
+* it falls off the end, or calls ``sys.exit()`` / ``sys.exit(0)``: exit code
+  0, ``finished``;
+* it calls ``sys.exit(n)`` with ``n != 0``: exit code ``n``, ``failed``
+  (``sys.exit("message")``: code 1, the message kept as the reason);
+* an exception ends it: exit code 1, ``failed``, the traceback kept.
+
+The exit status is not visible to ``atexit`` handlers, so, as W&B does,
+``sys.exit`` is wrapped to note the status it is called with in the main
+thread. A bare ``raise SystemExit(n)`` bypasses the wrapper and is recorded
+as a normal exit.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ _lock = threading.RLock()
 _current: Any = None
 _hooks_installed = False
 _failure: str = ""
+_exit_status: Any = None      # what the main thread last passed to sys.exit()
 
 
 class Preinit:
@@ -104,14 +115,41 @@ def _install_hooks() -> None:
         previous(etype, value, tb)
 
     sys.excepthook = excepthook
+    sys.exit = _exit_wrapper(sys.exit)
     atexit.register(_at_exit)
+
+
+def _exit_wrapper(original: Any) -> Any:
+    def exit(status: Any = None) -> None:
+        global _exit_status
+        if threading.current_thread() is threading.main_thread():
+            _exit_status = status
+        original(status)
+
+    exit.__doc__ = original.__doc__
+    exit.__wrapped__ = original  # type: ignore[attr-defined]
+    return exit
+
+
+def exit_outcome() -> tuple[int, str]:
+    """(exit code, traceback or reason) of the script that is ending, as Python will report it."""
+    if _failure:
+        return 1, _failure
+    status = _exit_status
+    if status is None:
+        return 0, ""
+    if isinstance(status, int):  # bool included, as Python does
+        code = int(status)
+        return (code, "") if -2**31 <= code < 2**31 else (1, f"sys.exit({code})")
+    return 1, f"sys.exit({status!r})"
 
 
 def _at_exit() -> None:
     run = _current
     if run is None or getattr(run, "finished", True):
         return
-    if _failure:
-        run.finish(exit_code=1, _traceback=_failure) if not getattr(run, "disabled", False) else run.finish()
-    else:
+    code, reason = exit_outcome()
+    if getattr(run, "disabled", False) or code == 0:
         run.finish()
+    else:
+        run.finish(exit_code=code, _traceback=reason)

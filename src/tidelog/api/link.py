@@ -3,6 +3,11 @@
 Owns the frame counter, the channel (ring + spill) and the sender
 supervisor. Every record leaves through here, under one lock, so frames
 enter the ring in frame-number order even when several threads log.
+
+If the supervisor gives up on a sender that keeps dying (it is *broken*),
+records still go into the ring and the spill file; ``close()`` then returns
+at once, leaves those files in place and says how to write them to the
+run's log (``tidelog recover``).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import threading
 from pathlib import Path
 
 from tidelog._warn import warn
-from tidelog.errors import UsageError
+from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import encode_record
 from tidelog.runlock import TRAINER, try_hold
@@ -41,9 +46,12 @@ class Link:
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
             fsync=settings.fsync, trainer_pid=os.getpid(), stats_interval=settings.stats_interval_s,
         )
+        ring = self.ring
         self.supervisor = SenderSupervisor(
-            argv, run_dir / "logs", progress=lambda: self.ring.read_pos, on_restart=self._restarted,
-            needed=self.ring.path.exists,
+            argv, run_dir / "logs", progress=lambda: ring.read_pos + ring.spill_acked,
+            on_restart=self._restarted, needed=ring.path.exists,
+            left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
+            on_broken=self._broken,
         )
 
     @staticmethod
@@ -75,10 +83,21 @@ class Link:
 
         self.send(pb.Record(notice=pb.Notice(level=pb.Notice.WARNING, timestamp=time.time(), message=message)))
 
+    def _broken(self, error: SenderError) -> None:
+        """Kept in the run's log (written when it is recovered): why the run stopped being written."""
+        import time
+
+        self.send(pb.Record(notice=pb.Notice(level=pb.Notice.ERROR, timestamp=time.time(), message=str(error))))
+
     def close(self) -> bool:
         """After the exit record: wait for the sender to write everything. True if it did."""
         self.ring.mark_closed()
         ok = self.supervisor.finish(done=lambda: self.ring.read_pos == self.ring.write_pos)
+        if self.supervisor.broken is not None:
+            warn(f"tidelog: the run's records are not written to {self.run_dir / 'wal'}: the sender kept "
+                 f"failing (see the earlier warning and {self.run_dir / 'logs'}). Nothing is lost: they are "
+                 f"kept in {self.ring.path} and {self.channel.spill_path.parent}. Once the cause is fixed, "
+                 f"run `tidelog recover {self.run_dir}` after this process ends to write them to the run's log.")
         self.channel.close()
         self.ring.close()
         os.close(self._lock_fd)

@@ -3,19 +3,25 @@
     <dir>/tidelog/
       latest-run -> run-20261125_060102-<id>
       run-20261125_060102-<id>/   wal/  media/  files/  logs/  transport/
+
+Run ids are checked before they get here (``settings.check_name``: nothing
+that could leave the directory or is no portable file name). One id has one
+directory: ``init()`` refuses to reuse an id unless asked to resume it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import string
 import time
 from pathlib import Path
 
-__all__ = ["new_run_id", "root_for", "create_run_dir", "find_run_dir"]
+__all__ = ["new_run_id", "root_for", "create_run_dir", "find_run_dir", "run_id_of"]
 
 _ALPHABET = string.ascii_lowercase + string.digits
+_RUN_DIR = re.compile(r"run-[0-9]{8}_[0-9]{6}-(.+)")
 
 
 def new_run_id() -> str:
@@ -48,9 +54,16 @@ def _point_latest(root: Path, name: str) -> None:
         tmp.unlink(missing_ok=True)  # a filesystem without symlinks: no latest-run link
 
 
+def run_id_of(run_dir: Path) -> str | None:
+    """The id in a run directory's name, or None if it is not one."""
+    m = _RUN_DIR.fullmatch(Path(run_dir).name)
+    return m.group(1) if m else None
+
+
 def find_run_dir(base: Path, run_id: str) -> Path | None:
+    """The directory of run ``run_id`` (exactly that id: not ``x-<id>``, no glob patterns)."""
     root = root_for(base)
     if not root.is_dir():
         return None
-    found = sorted(p for p in root.glob(f"run-*-{run_id}") if p.is_dir())
+    found = sorted(p for p in root.iterdir() if run_id_of(p) == run_id and p.is_dir())
     return found[-1] if found else None

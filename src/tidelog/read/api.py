@@ -20,6 +20,7 @@ from typing import Any
 
 from tidelog.api.rundir import root_for
 from tidelog.errors import RunNotFoundError, UsageError
+from tidelog.read.amend import RunSummary
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
 
@@ -120,44 +121,3 @@ class Run:
                 return rows
             return pd.DataFrame(rows)
         return rows
-
-
-class RunSummary(dict):
-    """A finished run's summary; ``update()`` appends the changes to its WAL."""
-
-    def __init__(self, run: Run, values: dict[str, Any]) -> None:
-        super().__init__(values)
-        self._run = run
-        self._changed: dict[str, Any] = {}
-
-    def __missing__(self, key: str) -> dict[str, Any]:
-        """W&B's nested access to dotted metrics: ``summary["val"]["loss"]`` is ``summary["val.loss"]``."""
-        prefix = f"{key}."
-        nest: dict[str, Any] = {}
-        for name, value in self.items():
-            if isinstance(name, str) and name.startswith(prefix):
-                *parents, leaf = name[len(prefix):].split(".")
-                node = nest
-                for part in parents:
-                    child = node.setdefault(part, {})
-                    node = child if isinstance(child, dict) else node
-                node[leaf] = value
-        if not nest:
-            raise KeyError(key)
-        return nest
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._changed[key] = value
-        super().__setitem__(key, value)
-
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
-        if d:
-            self._changed.update(d)
-        self._changed.update(kwargs)
-        if self._changed:
-            from tidelog.read.amend import amend_summary
-
-            stored = amend_summary(Path(self._run.dir), self._changed)
-            super().update(stored)
-            self._changed = {}
-

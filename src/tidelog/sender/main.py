@@ -43,6 +43,7 @@ from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.encode_pool import batch_bytes
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
+from tidelog.settings import DEFAULTS
 from tidelog.transport.ring import Ring
 from tidelog.wal import FsyncPolicy, WalWriter
 
@@ -252,9 +253,10 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--run-dir", required=True)
     p.add_argument("--ring", required=True)
     p.add_argument("--spill", required=True)
-    p.add_argument("--fsync", default="interval:200")
+    # Defaults are settings.DEFAULTS'; the trainer always passes the values it checked at init().
+    p.add_argument("--fsync", default=DEFAULTS.fsync)
     p.add_argument("--trainer-pid", type=int, required=True)
-    p.add_argument("--stats-interval", type=float, default=10.0)
+    p.add_argument("--stats-interval", type=float, default=DEFAULTS.stats_interval_s)
     return p.parse_args(argv)
 
 

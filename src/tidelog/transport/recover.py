@@ -9,9 +9,12 @@ trainer gone, writes what was left, marks the run ``crashed`` and removes
 the ring. ``tidelog recover`` runs it by hand; ``tidelog.init()`` runs it in
 the background for whatever it finds.
 
-A ring is an orphan when its producer process is dead and no sender holds
-its run's lock. Rings that do not record their run directory are reported
-and left alone.
+A ring is an orphan when no sender holds its run's lock and its producer
+is done with it: the producer process is dead, or it closed the ring and let
+go of the run (a ``finish()`` whose sender was broken, see
+``transport.supervisor``). Rings that do not record their run directory are
+reported and left alone. ``recover`` raises ``SenderError`` (with the
+sender's traceback) when the draining sender fails too.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tidelog.runlock import SENDER, is_held
+from tidelog.errors import SenderError
+from tidelog.runlock import SENDER, TRAINER, is_held
 from tidelog.transport.ring import Ring
 from tidelog.transport.supervisor import sender_argv
 
@@ -48,31 +52,43 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def find_orphans(shm: Path = SHM) -> list[Orphan]:
+def find_orphans(shm: Path = SHM, extra: tuple[Path, ...] | list[Path] = ()) -> list[Orphan]:
+    """Orphaned rings under ``shm``, and among ``extra`` ring paths (a run's ``transport/ring``)."""
     out = []
-    for path in sorted(shm.glob("tidelog-*.ring")) if shm.is_dir() else []:
+    found = sorted(shm.glob("tidelog-*.ring")) if shm.is_dir() else []
+    for path in found + [p for p in extra if p.is_file()]:
         try:
             ring = Ring.attach(path)
         except (OSError, ValueError):
             continue
         try:
-            pid, run_dir = ring.producer_pid, ring.run_dir
+            pid, run_dir, closed = ring.producer_pid, ring.run_dir, ring.closed
             unwritten = (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked)
         finally:
             ring.close()
-        if _alive(pid) or (run_dir is not None and is_held(run_dir, SENDER)):
+        if run_dir is not None and is_held(run_dir, SENDER):
+            continue
+        let_go = closed and run_dir is not None and (run_dir / "wal").is_dir() and not is_held(run_dir, TRAINER)
+        if _alive(pid) and not let_go:
             continue
         out.append(Orphan(path, pid, run_dir, unwritten))
     return out
 
 
 def recover(orphan: Orphan, wait: bool = True, timeout: float = 300.0) -> subprocess.Popen | None:
-    """Start a sender that drains ``orphan`` into its run's WAL; None if it has no run directory."""
+    """Start a sender that drains ``orphan`` into its run's WAL; None if it has no run directory.
+
+    With ``wait``, a sender that fails raises ``SenderError`` carrying its traceback.
+    """
     if orphan.run_dir is None or not (orphan.run_dir / "wal").is_dir():
         return None
     argv = sender_argv(run_dir=orphan.run_dir, ring=orphan.ring,
                        spill=orphan.run_dir / "transport" / "spill", trainer_pid=orphan.pid, stats_interval=0)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True)
     if wait:
-        proc.wait(timeout=timeout)
+        code = proc.wait(timeout=timeout)
+        if code != 0:
+            err = orphan.run_dir / "logs" / f"sender-{proc.pid}.err"
+            detail = err.read_text(errors="replace").strip() if err.exists() else "(no traceback was left)"
+            raise SenderError(f"the sender recovering {orphan.run_dir} exited with status {code}:\n{detail}")
     return proc

@@ -31,6 +31,7 @@ from pathlib import Path
 import zstandard
 
 from tidelog.errors import WalError
+from tidelog.settings import DEFAULTS
 from tidelog.wal.format import (
     CHUNK_HEADER_SIZE,
     CODEC_NONE,
@@ -136,7 +137,7 @@ class WalWriter:
         self,
         wal_dir: str | os.PathLike[str],
         *,
-        fsync: FsyncPolicy | str = FsyncPolicy.interval(200),
+        fsync: FsyncPolicy | str = DEFAULTS.fsync,
         segment_bytes: int = DEFAULT_SEGMENT_BYTES,
         level: int = DEFAULT_LEVEL,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
