@@ -2,7 +2,8 @@
 
     TidelogError
     ├── UsageError            the API was called wrongly (no active run, bad argument)
-    │   └── KeyCollisionError a metric name that differs from another only by case
+    │   ├── KeyCollisionError a metric name that differs from another only by case
+    │   └── ConfigError       a config change refused (W&B's ``wandb.sdk.lib.config_util.ConfigError``)
     ├── WalError              the write-ahead log cannot be used
     │   ├── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
     │   └── WalCorruptError   damage where the caller asked for strictness
@@ -22,6 +23,7 @@ __all__ = [
     "TidelogError",
     "UsageError",
     "KeyCollisionError",
+    "ConfigError",
     "WalError",
     "WalVersionError",
     "WalCorruptError",
@@ -41,6 +43,10 @@ class UsageError(TidelogError):
 
 class KeyCollisionError(UsageError, ValueError):
     """Two metric names in one run differ only by letter case."""
+
+
+class ConfigError(UsageError):
+    """A change to ``run.config`` was refused (W&B's ``ConfigError``, importable under its W&B path)."""
 
 
 class WalError(TidelogError):

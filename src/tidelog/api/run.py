@@ -30,6 +30,7 @@ from tidelog.api.config import Config, as_dict
 from tidelog.api.keys import NUMBER, KeyTable
 from tidelog.api.link import Link
 from tidelog.api.summary import Summary
+from tidelog.compat.run_methods import WandbRunMethods
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.records import pb
@@ -70,7 +71,7 @@ class Metric:
         return f"Metric({self.name!r}, step_metric={self.step_metric!r}, summary={self.summary!r}, goal={self.goal!r})"
 
 
-class Run:
+class Run(WandbRunMethods):
     def __init__(self, settings: Settings, run_dir: Path, run_id: str, *, name: str, entity: str,
                  tags: Sequence[str], notes: str, group: str, job_type: str, start_step: int = 0,
                  first_frame: int = 0, keys: dict[str, int] | None = None, resumed: bool = False) -> None:
