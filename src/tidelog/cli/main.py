@@ -24,6 +24,7 @@ SUBCOMMANDS = [
     "tidelog.cli.recover",
     "tidelog.cli.run",
     "tidelog.cli.export",
+    "tidelog.cli.importer",
 ]
 
 
