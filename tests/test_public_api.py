@@ -70,7 +70,8 @@ def test_public_names_are_what_they_say():
     assert isinstance(tidelog.__version__, str) and tidelog.__version__
     for name in ("init", "log", "finish", "define_metric", "save", "watch", "unwatch", "alert", "plot_table"):
         assert callable(getattr(tidelog, name)), name
-    for name in ("Api", "Run", "RunDisabled", "Histogram", "Image", "Audio", "Video", "Table", "Html", "Molecule", "Object3D"):
+    for name in ("Api", "Run", "RunDisabled", "Histogram", "Image", "Audio", "Video", "Table", "Html", "Molecule",
+                 "Object3D"):
         assert isinstance(getattr(tidelog, name), type), name
     assert callable(tidelog.plot.line) and callable(tidelog.plot.confusion_matrix)
     assert tidelog.TidelogError is errors.TidelogError and tidelog.UsageError is errors.UsageError

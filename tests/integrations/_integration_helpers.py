@@ -32,7 +32,8 @@ def run_script(argv: list[str], tmp: Path, via_tidelog_run: bool, timeout: int =
     if via_tidelog_run:
         cmd = [sys.executable, "-m", "tidelog", "run", "--dir", str(tmp / "runs"), "--", *cmd]
     proc = subprocess.run(cmd, env=offline_env(tmp), cwd=tmp, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, f"{' '.join(cmd)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+    assert proc.returncode == 0, (f"{' '.join(cmd)} exited {proc.returncode}\n"
+                                  f"{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}")
 
 
 def load_record(path: Path) -> dict:

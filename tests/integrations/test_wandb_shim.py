@@ -13,9 +13,8 @@ from pathlib import Path
 
 from _integration_helpers import offline_env
 
-from tidelog.compat import SHIM_DIR, WANDB_VERSION
-
 import tidelog
+from tidelog.compat import SHIM_DIR, WANDB_VERSION
 
 
 def tidelog_run(tmp: Path, code: str, *extra: str, timeout: int = 120) -> subprocess.CompletedProcess:

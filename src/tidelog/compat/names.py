@@ -21,7 +21,7 @@ from tidelog.compat.terminal import termerror, termlog, termwarn
 from tidelog.errors import UsageError
 
 __all__ = ["termlog", "termwarn", "termerror", "require", "_attach", "login", "setup", "teardown",
-           "log_artifact", "use_artifact", "log_model", "Settings", "Artifact"]
+           "log_artifact", "use_artifact", "log_model", "Settings", "Artifact"]  # noqa: F822 (Artifact: lazy)
 
 
 def __getattr__(name: str) -> Any:

@@ -7,5 +7,6 @@ without the ``wandb`` package:
                      record fragments (LevelDB's log format with a W&B file header)
 * ``protowire``      a minimal protobuf wire-format reader
 * ``wandb_records``  the few fields of W&B's ``Record`` messages the import needs
+* ``wandb_values``   W&B key paths and values as tidelog keys and values
 * ``wandb_run``      one W&B run directory -> one tidelog run directory
 """

@@ -11,11 +11,14 @@
 ``read_payloads(path)`` yields each complete payload (a serialized W&B
 ``Record``) and fills a ``LogReport``. Reading follows LevelDB's rules: a torn
 tail (the writer died mid-record: a header or data that runs past the end of
-the file, or zeros where the next record should start) ends the log quietly
-and is counted in ``tail_bytes``; a checksum mismatch or a broken fragment
-sequence in the middle is damage: the rest of that block is skipped, the
-bytes are counted in ``dropped_bytes`` with the offset in ``damage``, and
-reading goes on with the next block.
+the file, zeros to the end, or bad records with no intact record in any later
+block) ends the log quietly; ``tail_bytes`` counts every byte after the last
+complete record. A checksum mismatch or a broken fragment sequence with intact
+records after it is damage: the rest of that block is skipped, the bytes are
+counted in ``dropped_bytes`` with the offset in ``damage``, and reading goes
+on with the next block. Every byte of the file is either in a yielded
+payload (with its headers and block padding), in ``dropped_bytes`` or in
+``tail_bytes``.
 """
 
 from __future__ import annotations
@@ -57,48 +60,44 @@ def read_payloads(path: str | Path, report: LogReport | None = None) -> Iterator
         raise NotAWandbLog(f"{path}: not a W&B transaction log (no ':W&B' header)")
     report.version = data[6]
     pos, pending, pending_at = HEADER, bytearray(), -1
+    accounted = HEADER  # bytes before this offset were yielded or reported as damage
     while pos < len(data):
         left = BLOCK - pos % BLOCK
         if left < HEADER:  # block trailer: zero padding
             pos += left
             continue
         if pos + HEADER > len(data):
-            report.tail_bytes += len(data) - pos
             break
         crc, length, kind = _REC.unpack_from(data, pos)
-        if crc == 0 and length == 0 and kind == 0:
-            if not any(data[pos:]):  # zeros to the end: a preallocated or torn tail
-                report.tail_bytes += len(data) - pos
-                break
-            pos = _skip_block(report, pos, "zeros where a record should start")
-            pending.clear()
-            continue
         end = pos + HEADER + length
+        if crc == 0 and length == 0 and kind == 0 and not any(data[pos:]):
+            break  # zeros to the end: a preallocated or torn tail
         if end > len(data):
-            report.tail_bytes += len(data) - pos
             break
         body = data[pos + HEADER:end]
         if length > left - HEADER or kind not in (FULL, FIRST, MIDDLE, LAST) \
                 or zlib.crc32(bytes((kind,)) + body) & 0xFFFFFFFF != crc:
             if _only_torn_after(data, pos):
-                report.tail_bytes += len(data) - pos
                 break
-            pos = _skip_block(report, pos, "checksum mismatch" if length <= left - HEADER else "bad record length")
+            nxt = (pos // BLOCK + 1) * BLOCK
+            _note(report, accounted if pending else pos, nxt - (accounted if pending else pos),
+                  "bad record length" if length > left - HEADER else "checksum mismatch")
             pending.clear()
+            pos = accounted = nxt
             continue
+        if kind in (FULL, FIRST) and pending:
+            _note(report, pending_at, pos - pending_at, "a record's first fragments without its last")
+            pending.clear()
         if kind == FULL:
-            if pending:
-                _note(report, pending_at, len(pending), "a record's first fragments without its last")
-                pending.clear()
             report.payloads += 1
             yield bytes(body)
+            accounted = end
         elif kind == FIRST:
-            if pending:
-                _note(report, pending_at, len(pending), "a record's first fragments without its last")
             pending[:] = body
             pending_at = pos
         elif not pending:
-            _note(report, pos, HEADER + length, "a record fragment without its first part")
+            _note(report, pos, end - pos, "a record fragment without its first part")
+            accounted = end
         elif kind == MIDDLE:
             pending += body
         else:
@@ -106,20 +105,14 @@ def read_payloads(path: str | Path, report: LogReport | None = None) -> Iterator
             report.payloads += 1
             yield bytes(pending)
             pending.clear()
+            accounted = end
         pos = end
-    if pending:
-        report.tail_bytes += len(pending)  # the writer died between fragments of a record
+    report.tail_bytes = len(data) - accounted
 
 
 def _note(report: LogReport, offset: int, n: int, why: str) -> None:
     report.dropped_bytes += n
     report.damage.append((offset, n, why))
-
-
-def _skip_block(report: LogReport, pos: int, why: str) -> int:
-    nxt = (pos // BLOCK + 1) * BLOCK
-    _note(report, pos, nxt - pos, why)
-    return nxt
 
 
 def _only_torn_after(data: bytes, pos: int) -> bool:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tidelog.importers.protowire import as_int32, as_sint, as_double, as_str, fields
+from tidelog.importers.protowire import as_double, as_int32, as_sint, as_str, fields
 
-__all__ = ["decode", "item_value"]
+__all__ = ["decode"]
 
 # Record.record_type field numbers -> kind.
 _KINDS = {2: "history", 3: "summary", 4: "output", 5: "config", 6: "files", 7: "stats", 10: "alert",
@@ -73,10 +73,6 @@ def _item(buf: bytes) -> dict[str, Any]:
         elif n == 7:
             value, has = as_str(v), True
     return {"path": nested or [key], "value": value, "has_value": has}
-
-
-def item_value(item: dict[str, Any]) -> Any:
-    return item["value"]
 
 
 def _json(text: str) -> Any:

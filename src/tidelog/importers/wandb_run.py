@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -41,13 +40,13 @@ from tidelog.api.rundir import find_run_dir, root_for
 from tidelog.errors import UsageError
 from tidelog.importers.leveldb_log import LogReport, read_payloads
 from tidelog.importers.wandb_records import decode
+from tidelog.importers.wandb_values import INT64, del_path, flatten, same, set_path, to_value, tree
 from tidelog.records import pb
 from tidelog.wal.writer import FsyncPolicy, WalWriter
 
 __all__ = ["import_run", "find_wandb_logs", "ImportResult"]
 
 _RESERVED = ("_step", "_timestamp", "_runtime")
-_INT64 = (-(1 << 63), (1 << 63) - 1)
 _BATCH = 512
 
 
@@ -202,7 +201,7 @@ class _Converter:
 
     def on_history(self, h: dict) -> None:
         self.ensure_started()
-        row = _flatten(_tree(h["items"]))
+        row = flatten(tree(h["items"]))
         step = row.pop("_step", None)
         ts = row.pop("_timestamp", None)
         row.pop("_runtime", None)
@@ -215,8 +214,8 @@ class _Converter:
                 continue
             kid = self.key(k)
             if isinstance(v, bool) or v is None or isinstance(v, (str, dict, list)):
-                rec.items.append(pb.Item(key=kid, value=_value(v)))
-            elif isinstance(v, int) and _INT64[0] <= v <= _INT64[1]:
+                rec.items.append(pb.Item(key=kid, value=to_value(v)))
+            elif isinstance(v, int) and INT64[0] <= v <= INT64[1]:
                 rec.int_keys.append(kid)
                 rec.int_values.append(v)
             else:
@@ -295,11 +294,11 @@ class _Converter:
         for item in c["update"]:
             if item["path"][0] == "_wandb":
                 continue
-            _set_path(self.config, item["path"], item["value"])
+            set_path(self.config, item["path"], item["value"])
             touched.append(item["path"][0])
         for item in c["remove"]:
             if item["path"][0] in self.config:
-                _del_path(self.config, item["path"])
+                del_path(self.config, item["path"])
                 touched.append(item["path"][0])
         return touched
 
@@ -310,16 +309,16 @@ class _Converter:
 
     def apply_summary(self, s: dict) -> None:
         for item in s["update"]:
-            _set_path(self.summary, item["path"], item["value"])
+            set_path(self.summary, item["path"], item["value"])
         for item in s["remove"]:
-            _del_path(self.summary, item["path"])
+            del_path(self.summary, item["path"])
 
     def finish_summary(self) -> None:
-        final = {k: v for k, v in _flatten(self.summary).items() if not k.startswith("_")}
+        final = {k: v for k, v in flatten(self.summary).items() if not k.startswith("_")}
         update = pb.SummaryUpdate()
         for k, v in final.items():
-            if k not in self.last_logged or not _same(self.last_logged[k], v):
-                update.set.append(pb.Item(key=self.key(k), value=_value(v)))
+            if k not in self.last_logged or not same(self.last_logged[k], v):
+                update.set.append(pb.Item(key=self.key(k), value=to_value(v)))
         for k in self.last_logged:
             if k not in final:
                 update.remove.append(self.key(k))
@@ -361,57 +360,3 @@ class _Converter:
                         f"{[d[0] for d in log.damage]}")))
         self.result.state = state
         self.emit(pb.Record(exit=pb.RunExit(exit_code=code, time=when, state=state)))
-
-
-def _tree(items: list[dict]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items:
-        _set_path(out, item["path"], item["value"])
-    return out
-
-
-def _set_path(d: dict, path: list[str], value: Any) -> None:
-    for p in path[:-1]:
-        nxt = d.get(p)
-        if not isinstance(nxt, dict):
-            nxt = d[p] = {}
-        d = nxt
-    d[path[-1]] = value
-
-
-def _del_path(d: dict, path: list[str]) -> None:
-    for p in path[:-1]:
-        d = d.get(p)
-        if not isinstance(d, dict):
-            return
-    d.pop(path[-1], None)
-
-
-def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Plain nested dicts as dotted keys; media values (dicts with ``_type``) and the rest whole."""
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        name = f"{prefix}{k}"
-        if isinstance(v, dict) and v and "_type" not in v:
-            out.update(_flatten(v, name + "."))
-        else:
-            out[name] = v
-    return out
-
-
-def _value(v: Any) -> pb.Value:
-    if isinstance(v, bool):
-        return pb.Value(bool=v)
-    if isinstance(v, str):
-        return pb.Value(str=v)
-    if isinstance(v, int) and _INT64[0] <= v <= _INT64[1]:
-        return pb.Value(int=v)
-    if isinstance(v, (int, float)):
-        return pb.Value(num=float(v))
-    return pb.Value(json=json.dumps(v, allow_nan=True))
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
