@@ -20,7 +20,7 @@ from PIL import Image
 import tidelog
 
 STEP = "trainer/global_step"
-MEDIA = ("samples", "preds")
+MEDIA = ("samples", "preds", "clip")
 
 
 @pytest.fixture(scope="module", params=["wandb", "native"])
@@ -73,6 +73,18 @@ def test_images_read_back_pixel_for_pixel(trained):
         assert row[STEP] == sent["step"]  # log_image(step=...) sets the step metric
         pixels = np.asarray(Image.open(Path(run.dir) / value["filenames"][0]))
         assert np.array_equal(pixels, np.array(sent["pixels"], np.uint8))
+
+
+def test_audio_reads_back(trained):
+    mode, rec, run = trained
+    rows = [r for r in run.scan_history() if "clip" in r]
+    assert [r[STEP] for r in rows] == [a["step"] for a in rec["audio"]] and len(rows) == 3
+    for row in rows:
+        value = row["clip"]  # a list of one clip: W&B's {"_type": "audio", "audio": [audio-file, ...]}
+        assert value["_type"] == "audio" and value["sampleRates"] == [8000] and value["count"] == 1
+        (clip,) = value["audio"]
+        assert clip["_type"] == "audio-file" and clip["duration"] == 0.1
+        assert (Path(run.dir) / clip["path"]).read_bytes()[:4] == b"RIFF"
 
 
 def test_tables_read_back_cell_for_cell(trained):

@@ -6,9 +6,10 @@
 It mirrors Lightning's ``WandbLogger`` on what it records: hyperparameters go
 to ``run.config``; ``log_metrics(metrics, step)`` logs one row with
 ``trainer/global_step`` set to ``step``, the x-axis of every metric;
-``log_image`` / ``log_table`` / ``log_text`` log ``tidelog.Image`` lists and
-``tidelog.Table``. The run starts on first use in the rank-zero process (or
-reuses a run already started with ``tidelog.init()``) and finishes when the
+``log_image`` / ``log_audio`` / ``log_video`` / ``log_table`` / ``log_text``
+log lists of ``tidelog.Image`` / ``Audio`` / ``Video`` and ``tidelog.Table``.
+The run starts on first use in the rank-zero process (or reuses a run
+already started with ``tidelog.init()``) and finishes when the
 process exits, or at ``finalize`` when ``finish_on_end=True``. Works with
 ``lightning`` or the older ``pytorch_lightning`` package.
 """
@@ -96,6 +97,20 @@ class TidelogLogger(Logger):
         import tidelog
 
         self.log_metrics({key: tidelog.Table(columns=columns, data=data, dataframe=dataframe)}, step)
+
+    @rank_zero_only
+    def log_audio(self, key: str, audios: list[Any], step: int | None = None, **kwargs: Any) -> None:
+        import tidelog
+
+        items = per_item_kwargs("audios", len(audios), kwargs)
+        self.log_metrics({key: [tidelog.Audio(a, **kw) for a, kw in zip(audios, items)]}, step)
+
+    @rank_zero_only
+    def log_video(self, key: str, videos: list[Any], step: int | None = None, **kwargs: Any) -> None:
+        import tidelog
+
+        items = per_item_kwargs("videos", len(videos), kwargs)
+        self.log_metrics({key: [tidelog.Video(v, **kw) for v, kw in zip(videos, items)]}, step)
 
     def log_text(self, key: str, columns: list[str] | None = None, data: list[list[str]] | None = None,
                  dataframe: Any = None, step: int | None = None) -> None:

@@ -1,5 +1,5 @@
-"""A real Lightning module trained for 3 epochs, logging scalars, images (``log_image``) and
-tables (``log_table``). Lightning's own ``CSVLogger`` runs beside the W&B/tidelog logger and
+"""A real Lightning module trained for 3 epochs, logging scalars, images (``log_image``), audio
+(``log_audio``) and tables (``log_table``). Lightning's own ``CSVLogger`` runs beside the W&B/tidelog logger and
 records every ``log_metrics`` call; the images and tables passed are recorded too, so the test
 can compare the tidelog run with what the client logged.
 
@@ -19,7 +19,7 @@ from lightning.pytorch.loggers import CSVLogger
 
 mode, out, record, workers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 torch.manual_seed(0)
-logged: dict = {"images": [], "tables": []}
+logged: dict = {"images": [], "tables": [], "audio": []}
 
 
 class Regressor(L.LightningModule):
@@ -48,6 +48,9 @@ class Regressor(L.LightningModule):
                           step=self.global_step)
         logged["images"].append({"step": self.global_step, "pixels": picture.tolist(),
                                  "caption": f"epoch {self.current_epoch}"})
+        tone = np.sin(np.linspace(0, 440 * 2 * np.pi, 800)).astype(np.float32) * 0.5
+        tracker.log_audio("clip", audios=[tone], sample_rate=[8000], step=self.global_step)
+        logged["audio"].append({"step": self.global_step, "samples": len(tone)})
         data = [[self.current_epoch, float(self.trainer.callback_metrics["val/loss"])]]
         tracker.log_table("preds", columns=["epoch", "val_loss"], data=data)  # no step: step_sync fills it
         logged["tables"].append({"step": self.global_step, "columns": ["epoch", "val_loss"], "data": data})

@@ -7,8 +7,15 @@ third-party clients use: ``wandb.sdk.lib.config_util.ConfigError``,
 ``wandb.sdk.lib.RunDisabled``, ``wandb.wandb_run.Run``.
 """
 
-import tidelog as _tidelog
-from tidelog.compat import WANDB_VERSION as __version__  # noqa: F401
+try:
+    import tidelog as _tidelog
+except ImportError as _e:  # the command runs a Python that tidelog is not installed in
+    import sys as _sys
+
+    raise ImportError(f"`import wandb` inside `tidelog run` is tidelog, but this Python ({_sys.executable}) "
+                      f"cannot import tidelog ({_e}); run the command with the Python tidelog is installed "
+                      "in") from _e
+from tidelog.compat import WANDB_VERSION as __version__  # noqa: E402,F401
 
 
 def __getattr__(name):
