@@ -39,6 +39,9 @@ EXPECTED = [
     "TidelogError",
     "TidelogWarning",
     "UsageError",
+    "ConfigError",
+    "Run",
+    "RunDisabled",
 ]
 
 
@@ -67,10 +70,12 @@ def test_public_names_are_what_they_say():
     assert isinstance(tidelog.__version__, str) and tidelog.__version__
     for name in ("init", "log", "finish", "define_metric", "save", "watch", "unwatch", "alert", "plot_table"):
         assert callable(getattr(tidelog, name)), name
-    for name in ("Api", "Histogram", "Image", "Audio", "Video", "Table", "Html", "Molecule", "Object3D"):
+    for name in ("Api", "Run", "RunDisabled", "Histogram", "Image", "Audio", "Video", "Table", "Html", "Molecule",
+                 "Object3D"):
         assert isinstance(getattr(tidelog, name), type), name
     assert callable(tidelog.plot.line) and callable(tidelog.plot.confusion_matrix)
     assert tidelog.TidelogError is errors.TidelogError and tidelog.UsageError is errors.UsageError
+    assert issubclass(tidelog.ConfigError, tidelog.UsageError)
     assert issubclass(tidelog.TidelogWarning, UserWarning)
     assert issubclass(errors.KeyCollisionError, (tidelog.UsageError, ValueError))
 

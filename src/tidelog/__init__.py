@@ -6,6 +6,9 @@ write-ahead log in the run directory; ``tidelog.Api(dir=...)`` reads runs back.
 
 The public surface is ``__all__`` (pinned by ``tests/test_public_api.py``).
 Data types are imported on first use, so ``import tidelog`` stays light.
+W&B names that third-party clients call (``termwarn``, ``Artifact``,
+``log_artifact``, ``require``, ...) resolve too, from ``tidelog.compat.names``,
+without being part of ``__all__``.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 
 from tidelog._version import __version__
 from tidelog.api import lifecycle as _lifecycle
+from tidelog.api.disabled import DisabledRun as RunDisabled
 from tidelog.api.init import init
-from tidelog.errors import TidelogError, TidelogWarning, UsageError
+from tidelog.api.run import Run
+from tidelog.errors import ConfigError, TidelogError, TidelogWarning, UsageError
 
 __all__ = [
     "__version__",
@@ -44,6 +49,9 @@ __all__ = [
     "TidelogError",
     "TidelogWarning",
     "UsageError",
+    "ConfigError",
+    "Run",
+    "RunDisabled",
 ]
 
 run: Any = None
@@ -106,11 +114,15 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
     try:
         module_name, attr = _LAZY[name]
     except KeyError:
+        compat = importlib.import_module("tidelog.compat.names")
+        if name in compat.__all__:
+            return getattr(compat, name)
         raise AttributeError(f"module 'tidelog' has no attribute {name!r}") from None
-    import importlib
 
     module = importlib.import_module(module_name)
     value = module if attr is None else getattr(module, attr)

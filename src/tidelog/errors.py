@@ -3,7 +3,8 @@
     TidelogError
     ├── UsageError            the API was called wrongly (no active run, bad argument)
     │   ├── KeyCollisionError a metric name that differs from another only by case
-    │   └── SettingsError     an init() argument or TIDELOG_*/WANDB_* variable has a bad value
+    │   ├── SettingsError     an init() argument or TIDELOG_*/WANDB_* variable has a bad value
+    │   └── ConfigError       a config change refused (W&B's ``wandb.sdk.lib.config_util.ConfigError``)
     ├── WalError              the write-ahead log cannot be used
     │   ├── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
     │   └── WalCorruptError   damage where the caller asked for strictness
@@ -24,6 +25,7 @@ __all__ = [
     "UsageError",
     "KeyCollisionError",
     "SettingsError",
+    "ConfigError",
     "WalError",
     "WalVersionError",
     "WalCorruptError",
@@ -50,6 +52,10 @@ class SettingsError(UsageError, ValueError):
 
     The message names the argument or variable, the value, and what is accepted.
     """
+
+
+class ConfigError(UsageError):
+    """A change to ``run.config`` was refused (W&B's ``ConfigError``, importable under its W&B path)."""
 
 
 class WalError(TidelogError):

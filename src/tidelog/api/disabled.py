@@ -11,11 +11,12 @@ from typing import Any
 from tidelog.api.config import Config, as_dict
 from tidelog.api.run import History, Metric
 from tidelog.api.summary import Summary
+from tidelog.compat.run_methods import WandbRunMethods
 
 __all__ = ["DisabledRun"]
 
 
-class DisabledRun:
+class DisabledRun(WandbRunMethods):
     disabled = True
 
     def __init__(self, project: str, run_id: str, name: str, config: Any) -> None:

@@ -22,6 +22,7 @@ from tidelog.api.metrics import Metric, check_definition
 from tidelog.api.rows import History, RowWriter
 from tidelog.api.summary import Summary
 from tidelog.api.values import to_fields
+from tidelog.compat.run_methods import WandbRunMethods
 from tidelog.errors import UsageError
 from tidelog.records import pb
 from tidelog.settings import Settings
@@ -29,7 +30,7 @@ from tidelog.settings import Settings
 __all__ = ["Run", "History", "Metric"]
 
 
-class Run(RowWriter):
+class Run(RowWriter, WandbRunMethods):
     def __init__(self, settings: Settings, run_dir: Path, run_id: str, *, name: str, entity: str,
                  tags: Sequence[str], notes: str, group: str, job_type: str, start_step: int = 0,
                  first_frame: int = 0, keys: dict[str, int] | None = None, resumed: bool = False) -> None:

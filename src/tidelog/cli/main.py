@@ -22,6 +22,9 @@ SUBCOMMANDS = [
     "tidelog.cli.ls",
     "tidelog.cli.show",
     "tidelog.cli.recover",
+    "tidelog.cli.run",
+    "tidelog.cli.export",
+    "tidelog.cli.importer",
 ]
 
 

@@ -1,0 +1,5 @@
+"""``wandb.sdk.wandb_run.Run``: ``tidelog.Run``."""
+
+from tidelog import Run
+
+__all__ = ["Run"]

@@ -1,0 +1,5 @@
+"""``wandb.wandb_run.Run``: ``tidelog.Run``."""
+
+from tidelog import Run
+
+__all__ = ["Run"]
