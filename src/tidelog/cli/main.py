@@ -25,6 +25,7 @@ SUBCOMMANDS = [
     "tidelog.cli.run",
     "tidelog.cli.export",
     "tidelog.cli.importer",
+    "tidelog.cli.server",
 ]
 
 
