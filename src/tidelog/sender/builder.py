@@ -8,8 +8,10 @@ For each frame, in order:
 * the sender assigns the WAL sequence number, moving it to the front of the
   record (``records.fastpath`` explains the trailer the trainer writes);
 * runs of consecutive fast-path history rows with the same key layout become
-  one columnar ``HistoryBlock`` (the proto defines it as equivalent to the
-  rows it holds);
+  columnar ``HistoryBlock`` records (the proto defines one as equivalent to
+  the rows it holds) of at most ``DEFAULT_CHUNK_SEQS`` rows and about
+  ``DEFAULT_CHUNK_BYTES`` of row bytes each, so that every block fits in one
+  WAL chunk of the writer's damage radius (``docs/wal-format.md``);
 * media placeholders are replaced by the encoders' values, encoding in a
   small thread pool (PNG/zlib release the GIL);
 * a ``TransportMark`` closes every batch that held trainer frames.
@@ -29,6 +31,7 @@ from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import read_varint
 from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
+from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SEQS
 
 __all__ = ["RecordBuilder"]
 
@@ -36,16 +39,27 @@ _SEQ = struct.Struct("<BQ")
 _TAG_HISTORY = 0x2A
 _TAG_EXIT = 0x6A     # Record field 13 (RunExit), length-delimited
 _MIN_BLOCK_ROWS = 2
+_BLOCK_ROW_BYTES = DEFAULT_CHUNK_BYTES - 4096   # room for the block's own fields and the chunk's framing
+
+
+def block_rows(row_bytes: int) -> int:
+    """Most rows of ``row_bytes`` each that one HistoryBlock may hold: it must
+    fit a WAL chunk (``DEFAULT_CHUNK_SEQS`` rows, ``DEFAULT_CHUNK_BYTES`` raw).
+    A block's columns take at most the rows' own bytes (8 per value, step and
+    timestamp), so the row length bounds them."""
+    return max(1, min(DEFAULT_CHUNK_SEQS, _BLOCK_ROW_BYTES // max(row_bytes, 1)))
 
 
 class _FastLayout:
     """Where the columns of one fast-path row layout sit in its payload."""
 
-    __slots__ = ("prefix", "length", "float_ids", "int_ids", "float_off", "int_off", "step_off", "ts_off")
+    __slots__ = ("prefix", "length", "max_rows", "float_ids", "int_ids", "float_off", "int_off", "step_off",
+                 "ts_off")
 
     def __init__(self, payload: bytes) -> None:
         row = pb.Record.FromString(payload).history
         self.length = len(payload)
+        self.max_rows = block_rows(self.length)
         self.float_ids = list(row.float_keys)
         self.int_ids = list(row.int_keys)
         self.float_off = self.int_off = self.step_off = self.ts_off = -1
@@ -131,7 +145,7 @@ class RecordBuilder:
                 continue
             lay = self._fast_layout(payload, layout)
             if lay is not None:
-                if lay is not layout:
+                if lay is not layout or len(rows) >= lay.max_rows:
                     self._flush_rows(out, rows, layout)
                     rows, layout = [], lay
                 rows.append(payload)
