@@ -48,3 +48,23 @@ def test_a_layout_change_starts_a_new_block_and_duplicates_are_dropped(tmp_path:
     assert [r.WhichOneof("kind") for r in out] == ["history_block", "history_block", "mark"]
     assert [r.history_block.count for r in out[:2]] == [3, 4]
     assert out[2].mark.frame == 9
+
+
+@pytest.mark.parametrize("keys, rows", [(2, 10_000), (300, 3_000)])
+def test_blocks_fit_one_wal_chunk_of_the_damage_radius(tmp_path: Path, keys, rows) -> None:
+    """A long run of rows is cut into blocks of at most 4,096 rows and 1 MiB,
+    so that one damaged chunk never costs more (docs/wal-format.md)."""
+    lay = RowLayout(tuple(range(1, keys + 1)), (), None)
+    builder = RecordBuilder(tmp_path, next_seq=1, last_frame=0)
+    out = builder.build([(1, _payload(lay, tuple(float(step + j) for j in range(keys)), step, step + 1))
+                         for step in range(rows)])
+    builder.close()
+    records = [pb.Record.FromString(x) for x in out]
+    blocks = [r for r in records if r.HasField("history_block")]
+    assert sum(b.history_block.count for b in blocks) == rows
+    assert all(b.history_block.count <= 4096 for b in blocks)
+    assert all(len(x) <= 1 << 20 for x in out)
+    counts = [b.history_block.count for b in blocks]
+    assert len(counts) > 1 and len(set(counts[:-1])) == 1 and counts[-1] <= counts[0], counts  # full, then the rest
+    steps = [int(s) for b in blocks for s in decode_block(b.history_block).steps]
+    assert steps == list(range(rows))
