@@ -102,7 +102,9 @@ def pipeline(m, tmp: Path, timeout: int) -> dict:
     res["chunks"] = len(chunks)
     res["max_chunk_seqs"] = max(c.header.last_seq - c.header.first_seq + 1 for c in chunks)
     res["max_chunk_raw"] = max(c.header.raw_len for c in chunks)
+    t0 = time.perf_counter()
     cols = HistoryReader(WalReader(wal)).columns()
+    res["columns_s"] = time.perf_counter() - t0
     assert len(cols["_step"]) == m.n, (len(cols["_step"]), m.n)
     return res
 
@@ -233,6 +235,7 @@ def main() -> None:
               f"{res['chunks']:>5} {res['max_chunk_seqs']:>5} /{res['max_chunk_raw'] / 1024:>5.0f}  <= 4096 / 1024")
         print(f"{'  log() loop rows/s; until finish() returned':<58} "
               f"{_fmt_rate(sub.n / res['log_s']):>7}; {_fmt_rate(sub.n / res['finish_s']):>5}")
+        print(f"{'  read into numpy columns, scalars/s':<58} {_fmt_rate(sub.scalars / res['columns_s']):>14}")
     if sweep:
         print(f"\nzstd level sweep ({min(args.sweep_rows, args.rows):,} rows):")
         print(f"{'level':>5} {'bytes/scalar':>13} {'vs limit':>9} {'rows/s':>10} {'raw MB/s':>9}")
