@@ -68,3 +68,9 @@ def test_blocks_fit_one_wal_chunk_of_the_damage_radius(tmp_path: Path, keys, row
     assert len(counts) > 1 and len(set(counts[:-1])) == 1 and counts[-1] <= counts[0], counts  # full, then the rest
     steps = [int(s) for b in blocks for s in decode_block(b.history_block).steps]
     assert steps == list(range(rows))
+    # Each full block is followed by a mark naming its last frame (frame = step + 1): the writer
+    # may end a chunk after it, and a restarted sender must know that those rows are written.
+    for i, r in enumerate(records[:-1]):
+        if r.HasField("history_block"):
+            assert records[i + 1].HasField("mark"), i
+            assert records[i + 1].mark.frame == decode_block(r.history_block).steps[-1] + 1

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from tidelog.errors import WalVersionError
 from tidelog.wal import WalReader, WalWriter
-from tidelog.wal.format import SEGMENT_HEADER_SIZE, record_seq_span
+from tidelog.wal.format import SEGMENT_HEADER_SIZE, record_history_rows
 
 from walutil import (
     assert_in_order_subset,
@@ -244,7 +244,7 @@ def _seqs(records: list[bytes]) -> list[int]:
 
 # -- damage radius, on WALs written the way the sender writes them ------------------
 
-BOUND_SEQS = 4096       # the documented damage radius (docs/wal-format.md)
+BOUND_ROWS = 4096       # the documented damage radius (docs/wal-format.md)
 BOUND_BYTES = 1 << 20
 # Examples hold tens of thousands of rows: shrinking one takes minutes, so a
 # failure is reported as generated (the seed and sizes are in the report).
@@ -253,9 +253,9 @@ RADIUS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthC
 sender_batches = st.lists(st.integers(min_value=1, max_value=40_000), min_size=1, max_size=3)
 
 
-def _seqs_of(records) -> int:
-    """Sequence numbers the records consume: a bound on the history rows they hold."""
-    return sum(record_seq_span(r)[1] for r in records)
+def _rows_of(records) -> int:
+    """History rows the records hold (a block's count, 1 for a row)."""
+    return sum(record_history_rows(r) for r in records)
 
 
 def _raw_of(records) -> int:
@@ -263,8 +263,8 @@ def _raw_of(records) -> int:
 
 
 def _assert_within_radius(lost, what: str) -> None:
-    seqs, raw = _seqs_of(lost), _raw_of(lost)
-    assert seqs <= BOUND_SEQS, f"{what}: lost {len(lost)} records holding {seqs} seqs (history rows)"
+    rows, raw = _rows_of(lost), _raw_of(lost)
+    assert rows <= BOUND_ROWS, f"{what}: lost {len(lost)} records holding {rows} history rows"
     assert raw <= BOUND_BYTES, f"{what}: lost {len(lost)} records of {raw} bytes"
 
 

@@ -9,12 +9,15 @@ For each frame, in order:
   record (``records.fastpath`` explains the trailer the trainer writes);
 * runs of consecutive fast-path history rows with the same key layout become
   columnar ``HistoryBlock`` records (the proto defines one as equivalent to
-  the rows it holds) of at most ``DEFAULT_CHUNK_SEQS`` rows and about
+  the rows it holds) of at most ``DEFAULT_CHUNK_ROWS`` rows and about
   ``DEFAULT_CHUNK_BYTES`` of row bytes each, so that every block fits in one
   WAL chunk of the writer's damage radius (``docs/wal-format.md``);
 * media placeholders are replaced by the encoders' values, encoding in a
   small thread pool (PNG/zlib release the GIL);
-* a ``TransportMark`` closes every batch that held trainer frames.
+* a ``TransportMark`` closes every batch that held trainer frames, and
+  follows every full block: the writer splits a long batch into chunks, and
+  a sender that dies between two of them leaves a mark naming the last
+  frame it wrote, so its successor neither loses nor repeats those rows.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ import numpy as np
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import read_varint
-from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media
-from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SEQS
+from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, TAG_RECORD, parse_media
+from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
 
 __all__ = ["RecordBuilder"]
 
@@ -44,10 +47,10 @@ _BLOCK_ROW_BYTES = DEFAULT_CHUNK_BYTES - 4096   # room for the block's own field
 
 def block_rows(row_bytes: int) -> int:
     """Most rows of ``row_bytes`` each that one HistoryBlock may hold: it must
-    fit a WAL chunk (``DEFAULT_CHUNK_SEQS`` rows, ``DEFAULT_CHUNK_BYTES`` raw).
+    fit a WAL chunk (``DEFAULT_CHUNK_ROWS`` rows, ``DEFAULT_CHUNK_BYTES`` raw).
     A block's columns take at most the rows' own bytes (8 per value, step and
     timestamp), so the row length bounds them."""
-    return max(1, min(DEFAULT_CHUNK_SEQS, _BLOCK_ROW_BYTES // max(row_bytes, 1)))
+    return max(1, min(DEFAULT_CHUNK_ROWS, _BLOCK_ROW_BYTES // max(row_bytes, 1)))
 
 
 class _FastLayout:
@@ -147,6 +150,8 @@ class RecordBuilder:
             if lay is not None:
                 if lay is not layout or len(rows) >= lay.max_rows:
                     self._flush_rows(out, rows, layout)
+                    if rows and len(rows) >= layout.max_rows:
+                        out.append(self._mark(_frame_no(TAG_RECORD, rows[-1])))
                     rows, layout = [], lay
                 rows.append(payload)
                 continue
@@ -157,8 +162,11 @@ class RecordBuilder:
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
         if took_any:
-            out.append(self.record(pb.Record(mark=pb.TransportMark(frame=self.last_frame))))
+            out.append(self._mark(self.last_frame))
         return out
+
+    def _mark(self, frame: int) -> bytes:
+        return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))
 
     def record(self, rec: "pb.Record") -> bytes:
         """Serialize a record the sender itself adds, with the next sequence number."""
