@@ -74,3 +74,34 @@ def test_blocks_fit_one_wal_chunk_of_the_damage_radius(tmp_path: Path, keys, row
         if r.HasField("history_block"):
             assert records[i + 1].HasField("mark"), i
             assert records[i + 1].mark.frame == decode_block(r.history_block).steps[-1] + 1
+
+
+def test_a_sender_killed_between_two_chunks_of_a_batch_writes_each_row_once(tmp_path: Path) -> None:
+    """The writer splits a long batch into chunks; a successor re-reads the
+    whole unacknowledged batch and must skip exactly what reached the WAL."""
+    from tidelog.read import HistoryReader
+    from tidelog.read.tail import last_transport_mark
+    from tidelog.wal import WalReader, WalWriter
+    from tidelog.wal.format import list_segments
+    from tidelog.wal.reader import Chunk, scan_segment
+
+    lay = RowLayout((1, 2), (), None)
+    frames = [(1, _payload(lay, (0.5, float(step)), step, step + 1)) for step in range(10_000)]
+    wal = tmp_path / "wal"
+    first = RecordBuilder(tmp_path, next_seq=1, last_frame=0)
+    with WalWriter(wal, fsync="never") as writer:
+        writer.append(first.build(frames))
+    first.close()
+    (_, path), = list_segments(wal)
+    chunks = [e for e in scan_segment(path, path.read_bytes(), final=True) if isinstance(e, Chunk)]
+    assert len(chunks) == 3
+    with open(path, "r+b") as f:  # killed after the second chunk
+        f.truncate(chunks[1].end)
+
+    writer = WalWriter(wal, fsync="never")
+    second = RecordBuilder(tmp_path, next_seq=writer.last_seq + 1, last_frame=last_transport_mark(wal))
+    writer.append(second.build(frames))
+    writer.close()
+    second.close()
+    steps = HistoryReader(WalReader(wal)).columns()["_step"]
+    assert list(steps) == list(range(10_000))
