@@ -92,7 +92,7 @@ def _rows_in(records: list[bytes]) -> int:
 
 @pytest.mark.parametrize("fraction", [0.25, 0.4, 0.6])
 def test_a_cut_loses_at_most_one_chunk_of_rows(pipeline_wal, tmp_path, fraction):
-    wal_dir, rows = pipeline_wal
+    wal_dir, _ = pipeline_wal
     offset = _cut_copy(wal_dir, tmp_path / "cut", fraction)
     got = _rows(tmp_path / "cut")
     written = _history_rows_started_before(wal_dir, offset)
@@ -101,7 +101,7 @@ def test_a_cut_loses_at_most_one_chunk_of_rows(pipeline_wal, tmp_path, fraction)
 
 
 def test_rows_recovered_grow_with_the_cut_offset(pipeline_wal, tmp_path):
-    wal_dir, rows = pipeline_wal
+    wal_dir, _ = pipeline_wal
     got = []
     for i, fraction in enumerate([0.1, 0.2, 0.3, 0.5, 0.7, 0.9]):
         _cut_copy(wal_dir, tmp_path / f"c{i}", fraction)
@@ -112,7 +112,7 @@ def test_rows_recovered_grow_with_the_cut_offset(pipeline_wal, tmp_path):
 def test_one_flipped_byte_loses_at_most_one_chunk_of_rows(pipeline_wal, tmp_path):
     wal_dir, rows = pipeline_wal
     files = [(p.name, p.read_bytes()) for _, p in list_segments(wal_dir)]
-    name, data = max(files, key=lambda f: len(f[1]))
+    name, _ = max(files, key=lambda f: len(f[1]))
     for i, where in enumerate([0.3, 0.5, 0.8]):
         dest = tmp_path / f"flip{i}"
         dest.mkdir()

@@ -29,7 +29,7 @@ SUBCOMMANDS = [
 ]
 
 
-_LITERAL = re.compile(r"``(.+?)``", re.S)
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
 _ROLE = re.compile(r":[a-z]+:`([^`]+)`")
 
 
