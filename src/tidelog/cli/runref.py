@@ -73,11 +73,17 @@ def resolve_run_dir(spec: str, base: str | None = None) -> Path:
         return path
     if path.name == "wal" and path.is_dir():
         return path.parent
+    not_found = None
+    if not _looks_like_a_path(spec):
+        try:
+            return _lookup(spec, base)
+        except RunRefError as err:
+            not_found = err
     if path.exists():
         raise RunRefError(_explain_path(spec, path))
-    if _looks_like_a_path(spec):
+    if not_found is None:
         raise RunRefError(f"{spec}: no such run directory")
-    return _lookup(spec, base)
+    raise not_found
 
 
 def resolve_wal_dir(spec: str, base: str | None = None) -> Path:
