@@ -85,7 +85,9 @@ def test_verify_torn_tail_alone_is_clean(tmp_path, capsys):
 
 def test_verify_without_a_wal_is_a_usage_failure(tmp_path, capsys):
     assert main(["verify", str(tmp_path / "nope")]) == 2
-    assert "no WAL directory" in capsys.readouterr().err
+    assert "nope: no such run directory" in capsys.readouterr().err
+    assert main(["verify", str(tmp_path)]) == 2
+    assert "is not a run directory: it holds no wal/ folder" in capsys.readouterr().err
 
 
 def test_dump_prints_one_record_per_line(tmp_path):

@@ -84,3 +84,17 @@ def test_record_seq_span():
     assert record_seq_span(pb.Record(key=pb.KeyDef(id=1)).SerializeToString()) == (0, 1)
     block = encode_block(np.arange(300), np.zeros(300), [], np.zeros((0, 300)), [], np.zeros((0, 300)))
     assert record_seq_span(pb.Record(seq=2**40, history_block=block).SerializeToString()) == (2**40, 300)
+
+
+def test_record_history_rows_counts_rows_without_parsing():
+    from tidelog.records import pb
+    from tidelog.records.history_block import encode_block
+    from tidelog.wal.format import record_history_rows
+
+    block = encode_block([1, 2, 3], [1.0, 2.0, 3.0], [1], [[0.5, 0.25, 0.125]], [], [])
+    assert record_history_rows(pb.Record(seq=7, history_block=block).SerializeToString()) == 3
+    assert record_history_rows(pb.Record(seq=7, history=pb.HistoryRow(step=1)).SerializeToString()) == 1
+    assert record_history_rows(pb.Record(history=pb.HistoryRow(step=1)).SerializeToString()) == 1
+    assert record_history_rows(pb.Record(seq=7, mark=pb.TransportMark(frame=3)).SerializeToString()) == 0
+    assert record_history_rows(pb.Record(seq=7, console=pb.ConsoleOutput(text="x")).SerializeToString()) == 0
+    assert record_history_rows(pb.Record(seq=2**62).SerializeToString()) == 0

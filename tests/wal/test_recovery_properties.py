@@ -1,5 +1,7 @@
 """Property tests: the reader's contract under truncation, byte flips and
-zero-filled holes, on real files written by WalWriter."""
+zero-filled holes, on real files written by WalWriter; and the damage radius
+(a cut or a flipped byte loses at most one chunk of at most 4,096 history rows
+and 1 MiB of raw records) on WALs the sender's builder and writer make."""
 
 from __future__ import annotations
 
@@ -10,22 +12,25 @@ import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tidelog.errors import WalVersionError
 from tidelog.wal import WalReader, WalWriter
-from tidelog.wal.format import SEGMENT_HEADER_SIZE
+from tidelog.wal.format import SEGMENT_HEADER_SIZE, record_history_rows
 
 from walutil import (
     assert_in_order_subset,
     build_records,
     chunk_spans,
+    pipeline_frames,
+    pipeline_runs,
     read_all,
     record_specs,
     restore,
     snapshot,
     write_batches,
+    write_pipeline,
 )
 
 batch_sizes = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=6)
@@ -235,3 +240,98 @@ def _seqs(records: list[bytes]) -> list[int]:
     from tidelog.wal.format import record_seq_span
 
     return [s + n - 1 for s, n in map(record_seq_span, records)]
+
+
+# -- damage radius, on WALs written the way the sender writes them ------------------
+
+BOUND_ROWS = 4096       # the documented damage radius (docs/wal-format.md)
+BOUND_BYTES = 1 << 20
+# Examples hold tens of thousands of rows: shrinking one takes minutes, so a
+# failure is reported as generated (the seed and sizes are in the report).
+RADIUS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                  phases=[Phase.explicit, Phase.reuse, Phase.generate])
+sender_batches = st.lists(st.integers(min_value=1, max_value=40_000), min_size=1, max_size=3)
+
+
+def _rows_of(records) -> int:
+    """History rows the records hold (a block's count, 1 for a row)."""
+    return sum(record_history_rows(r) for r in records)
+
+
+def _raw_of(records) -> int:
+    return sum(len(r) for r in records)
+
+
+def _assert_within_radius(lost, what: str) -> None:
+    rows, raw = _rows_of(lost), _raw_of(lost)
+    assert rows <= BOUND_ROWS, f"{what}: lost {len(lost)} records holding {rows} history rows"
+    assert raw <= BOUND_BYTES, f"{what}: lost {len(lost)} records of {raw} bytes"
+
+
+def _pipeline_wal(tmp: Path, runs, batches, seed) -> tuple[Path, list[bytes]]:
+    run_dir = tmp / "run"
+    records = write_pipeline(run_dir, pipeline_frames(runs, seed), batches)
+    return run_dir / "wal", records
+
+
+@RADIUS
+@given(runs=pipeline_runs, batches=sender_batches, seed=st.integers(0, 2**32 - 1))
+def test_sender_chunks_hold_at_most_the_bound(runs, batches, seed):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _pipeline_wal(Path(tmp), runs, batches, seed)
+        spans = chunk_spans(wal_dir)
+        assert [r for s in spans for r in s.records] == records
+        for s in spans:
+            _assert_within_radius(s.records, f"chunk at {s.segment}:{s.offset}")
+
+
+@RADIUS
+@given(runs=pipeline_runs, batches=sender_batches, seed=st.integers(0, 2**32 - 1))
+def test_a_cut_at_any_offset_loses_at_most_the_bound(runs, batches, seed):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _pipeline_wal(Path(tmp), runs, batches, seed)
+        files = snapshot(wal_dir)
+        spans = chunk_spans(wal_dir)
+        starts, total = {}, 0
+        for name, data in files:
+            starts[name] = total
+            total += len(data)
+        rng = random.Random(seed)
+        offsets = sorted({rng.randrange(total + 1) for _ in range(40)}
+                         | {starts[s.segment] + s.offset + d for s in spans for d in (1, 100)} & set(range(total + 1)))
+        previous = 0
+        for offset in offsets:
+            restore(wal_dir, _cut(files, offset))
+            read, reader = read_all(wal_dir)
+            begun = [r for s in spans if starts[s.segment] + s.offset < offset for r in s.records]
+            assert read == begun[: len(read)], f"cut at {offset}: not a prefix"
+            _assert_within_radius(begun[len(read):], f"cut at {offset} of {total}")
+            assert len(read) >= previous, f"cut at {offset}: fewer records than a shorter cut"
+            previous = len(read)
+
+
+@RADIUS
+@given(runs=pipeline_runs, batches=sender_batches, seed=st.integers(0, 2**32 - 1), data=st.data())
+def test_a_flipped_byte_loses_at_most_one_chunk_of_at_most_the_bound(runs, batches, seed, data):
+    with tempfile.TemporaryDirectory() as tmp:
+        wal_dir, records = _pipeline_wal(Path(tmp), runs, batches, seed)
+        files = snapshot(wal_dir)
+        spans = chunk_spans(wal_dir)
+        seg = data.draw(st.integers(0, len(files) - 1), label="segment")
+        name, original = files[seg]
+        pos = data.draw(st.integers(0, len(original) - 1), label="offset")
+        damaged = bytearray(original)
+        damaged[pos] ^= data.draw(st.integers(1, 255), label="xor")
+        files[seg] = (name, bytes(damaged))
+        restore(wal_dir, files)
+
+        read, reader = read_all(wal_dir)
+
+        assert_in_order_subset(read, records)
+        got = set(read)
+        lost = [r for r in records if r not in got]
+        hit = [s for s in spans if s.segment == name and s.offset <= pos < s.end]
+        assert set(lost) <= set(hit[0].records if hit else ()), f"flip at {name}:{pos} lost records of another chunk"
+        _assert_within_radius(lost, f"flip at {name}:{pos}")
+        assert any(d.segment == name and d.offset <= pos < d.offset + d.length for d in reader.damage) or (
+            reader.torn_tail is not None and reader.torn_tail.segment == name), f"flip at {pos} not reported"

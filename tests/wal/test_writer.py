@@ -205,3 +205,12 @@ def test_failed_write_leaves_the_log_readable_and_the_writer_usable(tmp_path):
     assert out[0] == f"error {errno.EFBIG}"
     assert out[1] == "size-after-failure True"
     assert out[2] == "read-back True [] None"
+
+
+def test_a_batch_is_split_at_chunk_rows(tmp_path):
+    """A chunk holds at most ``chunk_rows`` history rows, however small they are; other records do not count."""
+    records = build_records([("row", [0.5]), ("console", "x")] * 5_000)
+    with WalWriter(tmp_path / "wal", fsync="never") as writer:
+        writer.append(records)
+    spans = chunk_spans(tmp_path / "wal")
+    assert [len(s.records) for s in spans] == [8192, 10_000 - 8192]  # 4096 rows and the lines between

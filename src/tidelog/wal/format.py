@@ -223,8 +223,27 @@ def unframe_records(raw: bytes, count: int) -> list[bytes]:
 
 
 _SEQ_TAG = 0x09  # field 1, fixed64
+_HISTORY_TAG = 0x2A  # field 5 (HistoryRow), length-delimited
 _BLOCK_TAG = 0x32  # field 6, length-delimited
 _COUNT_TAG = 0x08  # HistoryBlock.count: field 1, varint
+
+
+def record_history_rows(record: bytes) -> int:
+    """History rows a serialized Record holds, without parsing it: a
+    HistoryBlock's count, 1 for a HistoryRow, 0 for anything else. Relies on
+    canonical field order, as ``record_seq_span`` does."""
+    pos = 9 if len(record) > 9 and record[0] == _SEQ_TAG else 0
+    if pos >= len(record):
+        return 0
+    tag = record[pos]
+    if tag == _HISTORY_TAG:
+        return 1
+    if tag != _BLOCK_TAG:
+        return 0
+    _, pos = read_varint(record, pos + 1)
+    if pos < len(record) and record[pos] == _COUNT_TAG:
+        return read_varint(record, pos + 1)[0]
+    return 0
 
 
 def record_seq_span(record: bytes) -> tuple[int, int]:

@@ -3,9 +3,16 @@
 Contract:
 
 * ``append(records)`` writes the batch as one chunk (several if it exceeds
-  ``chunk_bytes``) with ``os.pwrite`` on an unbuffered descriptor: when it
-  returns, the batch is in the OS page cache and survives a crash of this
-  process; under ``FsyncPolicy.batch()`` it is also on stable storage.
+  ``chunk_bytes`` of raw records or ``chunk_rows`` history rows) with
+  ``os.pwrite`` on an unbuffered descriptor: when it returns, the batch is in
+  the OS page cache and survives a crash of this process; under
+  ``FsyncPolicy.batch()`` it is also on stable storage.
+* The chunk bounds are the damage radius: a cut or a damaged byte loses at
+  most the one chunk it falls in, so at most ``chunk_rows`` history rows (a
+  HistoryBlock of N rows counts N, a HistoryRow 1, other records 0) and
+  ``chunk_bytes`` of raw records. A single record over either bound is a
+  chunk of its own; callers keep history blocks within them
+  (``sender.builder``).
 * The file always ends at a chunk boundary between calls. A failed write
   (ENOSPC, EFBIG, EIO) is undone by truncating back to the last good end
   before the OSError propagates; if even that fails, it is retried before the
@@ -47,6 +54,7 @@ from tidelog.wal.format import (
     encode_segment_header,
     frame_records,
     list_segments,
+    record_history_rows,
     record_seq_span,
     segment_name,
 )
@@ -58,6 +66,7 @@ __all__ = [
     "DEFAULT_LEVEL",
     "DEFAULT_SEGMENT_BYTES",
     "DEFAULT_CHUNK_BYTES",
+    "DEFAULT_CHUNK_ROWS",
 ]
 
 DEFAULT_LEVEL = 3
@@ -66,6 +75,9 @@ DEFAULT_LEVEL = 3
 DEFAULT_SEGMENT_BYTES = 64 << 20
 DEFAULT_CHUNK_BYTES = 1 << 20
 """Raw payload size at which a batch is split into several chunks."""
+DEFAULT_CHUNK_ROWS = 4096
+"""History rows at which a batch is split: with ``DEFAULT_CHUNK_BYTES``, what
+one damaged byte can cost at most."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ class WalWriter:
         segment_bytes: int = DEFAULT_SEGMENT_BYTES,
         level: int = DEFAULT_LEVEL,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        chunk_rows: int = DEFAULT_CHUNK_ROWS,
     ) -> None:
         self.wal_dir = Path(wal_dir)
         self.policy = FsyncPolicy.parse(fsync) if isinstance(fsync, str) else fsync
@@ -148,6 +161,9 @@ class WalWriter:
             raise ValueError(f"segment_bytes too small: {segment_bytes}")
         self.segment_bytes = segment_bytes
         self.chunk_bytes = min(chunk_bytes, MAX_CHUNK_RAW_BYTES)
+        if chunk_rows < 1:
+            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
+        self.chunk_rows = chunk_rows
         self._zstd = zstandard.ZstdCompressor(level=level)
         self.last_seq = 0
         """Highest sequence number in the log (0 if none): a resumed sender
@@ -224,16 +240,19 @@ class WalWriter:
 
     def _groups(self, records: Sequence[bytes]) -> list[list[bytes]]:
         """Consecutive runs of records whose framed size stays within
-        ``chunk_bytes`` (a larger record forms a group of its own)."""
+        ``chunk_bytes`` and whose history rows within ``chunk_rows`` (a record
+        over either bound forms a group of its own)."""
         groups: list[list[bytes]] = [[]]
-        size = 0
+        size = rows = 0
         for record in records:
             cost = len(record) + 5
-            if groups[-1] and size + cost > self.chunk_bytes:
+            n = record_history_rows(record)
+            if groups[-1] and (size + cost > self.chunk_bytes or rows + n > self.chunk_rows):
                 groups.append([])
-                size = 0
+                size = rows = 0
             groups[-1].append(record)
             size += cost
+            rows += n
         return groups
 
     def _encode_chunk(self, group: list[bytes]) -> bytes:
