@@ -17,7 +17,7 @@ import argparse
 import os
 import sys
 
-__all__ = ["register", "run", "format_record"]
+__all__ = ["register", "run", "format_event"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,59 +31,54 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _values(names: dict[int, str], keys, values) -> list[str]:
-    return [f"{names.get(k, f'_key{k}')}={v!r}" for k, v in zip(keys, values)]
+def _values(names, keys, values) -> list[str]:
+    return [f"{names.label(k)}={v!r}" for k, v in zip(keys, values)]
 
 
-def _history(record, names: dict[int, str]) -> str:
-    from tidelog.read.history import decode_value
-
-    h = record.history
-    parts = [f"step={h.step}", f"ts={h.timestamp:.6f}"]
-    parts += _values(names, h.float_keys, h.float_values)
-    parts += _values(names, h.int_keys, h.int_values)
-    parts += _values(names, [i.key for i in h.items], [decode_value(i.value) for i in h.items])
-    return " ".join(parts)
-
-
-def _block_lines(record, names: dict[int, str], expand: bool) -> list[str]:
-    from tidelog.records.history_block import decode_block
-
-    cols = decode_block(record.history_block)
+def _block_lines(ev, names, expand: bool) -> list[str]:
+    cols = ev.cols
     fkeys, ikeys = cols.float_keys.tolist(), cols.int_keys.tolist()
     if not expand:
-        keys = " ".join(names.get(k, f"_key{k}") for k in fkeys + ikeys)
+        keys = " ".join(names.label(k) for k in fkeys + ikeys)
         span = f"{cols.steps[0]}..{cols.steps[-1]}" if cols.count else "-"
-        return [f"{record.seq} history_block count={cols.count} steps={span} keys=[{keys}]"]
+        return [f"{ev.seq} history_block count={cols.count} steps={span} keys=[{keys}]"]
     lines = []
     for i in range(cols.count):
         parts = [f"step={cols.steps[i]}", f"ts={cols.timestamps[i]:.6f}"]
         parts += _values(names, fkeys, cols.float_cols[:, i].tolist())
         parts += _values(names, ikeys, cols.int_cols[:, i].tolist())
-        lines.append(f"{record.seq + i} history_block[{i}] " + " ".join(parts))
+        lines.append(f"{ev.seq + i} history_block[{i}] " + " ".join(parts))
     return lines
 
 
-def format_record(record, names: dict[int, str], *, expand: bool = False) -> list[str]:
-    """Text lines for one record; learns key names from KeyDef records."""
+def format_event(ev, names, *, expand: bool = False) -> list[str]:
+    """Text lines for one event of ``read.events.events(records, names)``."""
     from google.protobuf import text_format
 
-    kind = record.WhichOneof("kind")
-    if kind == "key":
-        names[record.key.id] = record.key.name
-    if kind == "history":
-        return [f"{record.seq} history {_history(record, names)}"]
-    if kind == "history_block":
-        return _block_lines(record, names, expand)
-    body = "" if kind is None else text_format.MessageToString(getattr(record, kind), as_one_line=True)
-    return [f"{record.seq} {kind} {body}".rstrip()]
+    from tidelog.read.events import Damage, HistoryColumns, HistoryFragment
+
+    if isinstance(ev, HistoryFragment):
+        parts = [f"step={ev.step}", f"ts={ev.timestamp:.6f}"]
+        parts += _values(names, ev.float_keys, ev.float_values)
+        parts += _values(names, ev.int_keys, ev.int_values)
+        parts += _values(names, [k for k, _ in ev.items], [v for _, v in ev.items])
+        return [f"{ev.seq} history " + " ".join(parts)]
+    if isinstance(ev, HistoryColumns):
+        return _block_lines(ev, names, expand)
+    if isinstance(ev, Damage):
+        return [f"{ev.seq} history_block unreadable: {ev.reason}"]
+    kind = ev.record.WhichOneof("kind")  # the name to print, not a dispatch
+    body = "" if kind is None else text_format.MessageToString(getattr(ev.record, kind), as_one_line=True)
+    return [f"{ev.seq} {kind} {body}".rstrip()]
 
 
 def _print_lines(reader, limit: int | None, expand: bool) -> None:
-    names: dict[int, str] = {}
+    from tidelog.read.events import KeyNames, events
+
+    names = KeyNames()
     printed = 0
-    for record in reader:
-        for line in format_record(record, names, expand=expand):
+    for ev in events(reader, names):
+        for line in format_event(ev, names, expand=expand):
             if limit is not None and printed >= limit:
                 return
             print(line)

@@ -9,7 +9,9 @@ The stream is strict, unlike a segment read: it comes whole over a network
 from a reader that already dropped damage, so anything that is not an intact
 chunk (bad sync marker, checksum, length, undecodable payload) raises
 ``ChunkStreamError`` naming the chunk and offset, and nothing is returned.
-The decoding is the WAL reader's own (``wal.format``, ``wal.reader.Chunk``).
+The decoding is the WAL reader's own (``wal.format``, ``wal.reader.Chunk``);
+the records, once parsed, are read like any WAL's, by ``read.events``
+(``server.fold`` does so, strictly).
 """
 
 from __future__ import annotations

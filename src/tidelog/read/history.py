@@ -26,63 +26,29 @@ Rules (from ``record.proto``):
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from tidelog.read.events import (
+    SYSTEM,
+    HistoryColumns,
+    HistoryFragment,
+    KeyNames,
+    RunStarted,
+    decode_json,
+    decode_value,
+    events,
+    read_block,
+)
 from tidelog.records import pb
-from tidelog.records.history_block import decode_block
 
-__all__ = ["HistoryReader", "decode_value", "decode_json", "read_block", "SYSTEM"]
+__all__ = ["HistoryReader", "HistoryColumnsBuilder", "decode_value", "decode_json", "read_block", "SYSTEM"]
 
-SYSTEM = ("_step", "_timestamp", "_runtime")
 _SYSTEM = SYSTEM
-
-
-def decode_json(text: str) -> Any:
-    """Parsed JSON, or the text itself when it is not JSON (a reader never raises on a value)."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def decode_value(value: pb.Value) -> Any:
-    """The Python value of a ``Value``: float, int, bool, str or parsed JSON."""
-    kind = value.WhichOneof("v")
-    if kind == "json":
-        return decode_json(value.json)
-    if kind is None:
-        return None
-    return getattr(value, kind)
-
-
-def read_block(block: pb.HistoryBlock):
-    """``decode_block(block)``, or None when its bytes do not match its count (skipped, not raised)."""
-    try:
-        return decode_block(block)
-    except ValueError:
-        return None
-
-
-class _Names:
-    """Key id -> name, from the KeyDefs seen so far."""
-
-    def __init__(self) -> None:
-        self.by_id: dict[int, str] = {}
-
-    def __getitem__(self, key_id: int) -> str:
-        name = self.by_id.get(key_id)
-        return name if name is not None else f"_key{key_id}"
-
-    def define(self, key_id: int, name: str) -> None:
-        # a KeyDef naming a reserved key (never written by tidelog's logger) names nothing
-        self.by_id[key_id] = "" if name in _SYSTEM else name
 
 
 class HistoryReader:
@@ -103,24 +69,21 @@ class HistoryReader:
 
     # -- rows --------------------------------------------------------------
 
-    def _fragments(self, names: _Names, start: list[float]) -> Iterator[tuple[int, float, dict]]:
+    def _fragments(self, names: KeyNames, start: list[float]) -> Iterator[tuple[int, float, dict]]:
         """``(step, timestamp, values)`` per fragment; fills ``names`` and
         ``start`` (the RunStart time, if any) as records go by."""
-        for record in self.records:
-            kind = record.WhichOneof("kind")
-            if kind == "history_block":
-                yield from _block_fragments(record.history_block, names)
-            elif kind == "history":
-                yield _row_fragment(record.history, names)
-            elif kind == "key":
-                names.define(record.key.id, record.key.name)
-            elif kind == "run_start" and record.run_start.start_time:
-                start[:] = [record.run_start.start_time]
+        for event in events(self.records, names):
+            if isinstance(event, HistoryColumns):
+                yield from event.fragments(names)
+            elif isinstance(event, HistoryFragment):
+                yield event.step, event.timestamp, event.values(names)
+            elif isinstance(event, RunStarted) and event.start.start_time:
+                start[:] = [event.start.start_time]
 
     def rows(self, keys: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every history row as a dict, in order (all of them, unsampled)."""
         wanted = None if keys is None else list(keys)
-        names, start = _Names(), []
+        names, start = KeyNames(), []
         row: dict[str, Any] | None = None
         for step, ts, values in self._fragments(names, start):
             if row is not None and row["_step"] == step:
@@ -150,34 +113,10 @@ class HistoryReader:
         every row has it, else float64 with NaN; other values are an object
         array with None where missing.
         """
-        acc = _ColumnAccumulator()
-        for record in self.records:
-            acc.add(record)
+        acc = HistoryColumnsBuilder()
+        for event in events(self.records, acc.names):
+            acc.add(event)
         return acc.finish(keys)
-
-
-def _block_fragments(block: pb.HistoryBlock, names: _Names) -> Iterator[tuple[int, float, dict]]:
-    cols = read_block(block)
-    if cols is None:
-        return
-    fnames = [names[k] for k in cols.float_keys.tolist()]
-    inames = [names[k] for k in cols.int_keys.tolist()]
-    frows = zip(*cols.float_cols.tolist()) if fnames else repeat(())
-    irows = zip(*cols.int_cols.tolist()) if inames else repeat(())
-    for step, ts, fvals, ivals in zip(cols.steps.tolist(), cols.timestamps.tolist(), frows, irows):
-        values = dict(zip(fnames, fvals))
-        if inames:
-            values.update(zip(inames, ivals))
-        values.pop("", None)
-        yield step, ts, values
-
-
-def _row_fragment(row: pb.HistoryRow, names: _Names) -> tuple[int, float, dict]:
-    values: dict[str, Any] = {names[k]: v for k, v in zip(row.float_keys, row.float_values)}
-    values.update((names[k], v) for k, v in zip(row.int_keys, row.int_values))
-    values.update((names[item.key], decode_value(item.value)) for item in row.items)
-    values.pop("", None)  # reserved names, and the empty name nothing can log
-    return row.step, row.timestamp, values
 
 
 def _finish_row(row: dict[str, Any], start: list[float], wanted: list[str] | None) -> dict[str, Any] | None:
@@ -233,11 +172,15 @@ class _KeyParts:
         return idx, vals
 
 
-class _ColumnAccumulator:
-    """Collects fragments column-wise; merges them into rows at the end."""
+class HistoryColumnsBuilder:
+    """Collects history events column-wise; ``finish`` merges them into rows.
+
+    Feed it every event of one ``events(records, builder.names)`` pass (it
+    keeps what it needs); ``finish`` may be called more than once.
+    """
 
     def __init__(self) -> None:
-        self.names = _Names()
+        self.names = KeyNames()
         self.start: float | None = None
         self.steps: list[np.ndarray] = []
         self.ts: list[np.ndarray] = []
@@ -258,21 +201,15 @@ class _ColumnAccumulator:
             self.ts.append(np.array(self.row_ts, dtype=np.float64))
             self.row_steps, self.row_ts = [], []
 
-    def add(self, record: pb.Record) -> None:
-        kind = record.WhichOneof("kind")
-        if kind == "history_block":
-            self._add_block(record.history_block)
-        elif kind == "history":
-            self._add_row(record.history)
-        elif kind == "key":
-            self.names.define(record.key.id, record.key.name)
-        elif kind == "run_start" and record.run_start.start_time:
-            self.start = record.run_start.start_time
+    def add(self, event) -> None:
+        if isinstance(event, HistoryColumns):
+            self._add_block(event.cols)
+        elif isinstance(event, HistoryFragment):
+            self._add_row(event)
+        elif isinstance(event, RunStarted) and event.start.start_time:
+            self.start = event.start.start_time
 
-    def _add_block(self, block: pb.HistoryBlock) -> None:
-        cols = read_block(block)
-        if cols is None:
-            return
+    def _add_block(self, cols) -> None:
         self._flush_rows()
         idx = np.arange(self.count, self.count + cols.count, dtype=np.int64)
         for key, col in zip(cols.float_keys.tolist(), cols.float_cols):
@@ -283,14 +220,14 @@ class _ColumnAccumulator:
         self.ts.append(cols.timestamps)
         self.count += cols.count
 
-    def _add_row(self, row: pb.HistoryRow) -> None:
+    def _add_row(self, row: HistoryFragment) -> None:
         i = self.count
         for key, value in zip(row.float_keys, row.float_values):
             self._key(key).add_one(i, value, "f")
         for key, value in zip(row.int_keys, row.int_values):
             self._key(key).add_one(i, value, "i")
-        for item in row.items:
-            self._key(item.key).add_one(i, decode_value(item.value), "o")
+        for key, value in row.items:
+            self._key(key).add_one(i, value, "o")
         self.row_steps.append(row.step)
         self.row_ts.append(row.timestamp)
         self.count += 1

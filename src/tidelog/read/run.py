@@ -1,7 +1,8 @@
 """A run's state, folded from its WAL: identity, config, summary, state.
 
-The fold is one pass over the records (history blocks are decoded for their
-last row only). Summary rule (design.md section 3): for each key, the last
+The fold is one pass over the WAL's events (``read.events``), which also
+gathers the history columns that ``define_metric(summary=...)`` aggregates
+need, so ``summary()`` never reads the WAL again. Summary rule (design.md section 3): for each key, the last
 value logged to history, unless the user set it (``SummaryUpdate``); keys
 with a ``define_metric(summary=...)`` get those aggregates from the history.
 
@@ -22,7 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidelog.read.history import SYSTEM, HistoryReader, decode_json, decode_value, read_block
+from tidelog.read.events import (
+    SYSTEM,
+    ConfigChanged,
+    Damage,
+    Exited,
+    HistoryColumns,
+    HistoryFragment,
+    KeyDefined,
+    MetricDefined,
+    NoticeLogged,
+    RunStarted,
+    SummaryChanged,
+    events,
+)
+from tidelog.read.history import HistoryColumnsBuilder
 from tidelog.records import pb
 from tidelog.runlock import SENDER, TRAINER, is_held
 from tidelog.wal.reader import WalReader
@@ -66,68 +81,58 @@ class RunState:
     last_seq: int = 0
     exit: pb.RunExit | None = None
     damage: list = field(default_factory=list)
+    history: HistoryColumnsBuilder | None = field(default=None, repr=False)  # for metric summaries
 
     @classmethod
     def load(cls, run_dir: str | os.PathLike) -> "RunState":
         run_dir = Path(run_dir)
         state = cls(run_dir=run_dir)
         reader = WalReader(run_dir / "wal")
-        names: dict[int, str] = {}
-        for rec in reader.records():
-            state._fold(rec, names)
+        history = HistoryColumnsBuilder()
+        for event in events(reader.records(), history.names):
+            history.add(event)
+            state._fold(event, history.names)
         state.damage = list(reader.damage)
         state.last_seq = reader.stats.last_seq
+        if any(list(m.summary) for m in state.metrics.values()):
+            state.history = history
         return state
 
     # -- the fold ----------------------------------------------------------------
 
-    def _fold(self, rec: "pb.Record", names: dict[int, str]) -> None:
-        kind = rec.WhichOneof("kind")
-        if kind == "history":
-            self._row(rec.history.step, rec.history.timestamp, self._row_values(rec.history, names))
-        elif kind == "history_block":
-            self._block(rec, names)
-        elif kind == "key":
-            names[rec.key.id] = rec.key.name
-            self.keys[rec.key.name] = rec.key.id
-        elif kind == "run_start":
-            s = rec.run_start
+    def _fold(self, ev, names) -> None:
+        if isinstance(ev, HistoryColumns):
+            self._block(ev, names)
+        elif isinstance(ev, HistoryFragment):
+            self._row(ev.step, ev.timestamp, ev.values(names))
+        elif isinstance(ev, KeyDefined):
+            self.keys[ev.name] = ev.key_id
+        elif isinstance(ev, RunStarted):
+            s = ev.start
             self.run_id, self.project, self.name, self.entity = s.run_id, s.project, s.name, s.entity
             self.group, self.job_type, self.notes, self.tags = s.group, s.job_type, s.notes, list(s.tags)
             self.start_time = s.start_time
-        elif kind == "config":
-            for k, v in rec.config.set.items():
-                self.config[k] = decode_json(v)
-            for k in rec.config.remove:
+        elif isinstance(ev, ConfigChanged):
+            self.config.update(ev.set)
+            for k in ev.remove:
                 self.config.pop(k, None)
-        elif kind == "summary":
-            for item in rec.summary.set:
-                name = names.get(item.key, f"_key{item.key}")
-                self.user_summary[name] = decode_value(item.value)
+        elif isinstance(ev, SummaryChanged):
+            for kid, value in ev.set.items():
+                name = names.label(kid)
+                self.user_summary[name] = value
                 self.removed_summary.discard(name)
-            for kid in rec.summary.remove:
-                name = names.get(kid, f"_key{kid}")
+            for kid in ev.remove:
+                name = names.label(kid)
                 self.user_summary.pop(name, None)
                 self.removed_summary.add(name)
-        elif kind == "metric":
-            self.metrics[rec.metric.name] = rec.metric
-        elif kind == "exit":
-            self.exit = rec.exit
-        elif kind == "notice":
-            self.notices.append(rec.notice.message)
-
-    @staticmethod
-    def _row_values(row: "pb.HistoryRow", names: dict[int, str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in zip(row.float_keys, row.float_values):
-            out[names.get(k, f"_key{k}")] = v
-        for k, v in zip(row.int_keys, row.int_values):
-            out[names.get(k, f"_key{k}")] = v
-        for item in row.items:
-            out[names.get(item.key, f"_key{item.key}")] = decode_value(item.value)
-        for name in (*SYSTEM, ""):  # the row's own step and time, never a value named so
-            out.pop(name, None)
-        return out
+        elif isinstance(ev, MetricDefined):
+            self.metrics[ev.metric.name] = ev.metric
+        elif isinstance(ev, Exited):
+            self.exit = ev.exit
+        elif isinstance(ev, NoticeLogged):
+            self.notices.append(ev.notice.message)
+        elif isinstance(ev, Damage):
+            self.notices.append(f"history block (record {ev.seq}) skipped: its bytes do not match its count")
 
     def _row(self, step: int, ts: float, values: dict[str, Any]) -> None:
         if step != self.last_step:
@@ -140,11 +145,8 @@ class RunState:
         if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
             self.removed_summary.difference_update(values)
 
-    def _block(self, rec: "pb.Record", names: dict[int, str]) -> None:
-        cols = read_block(rec.history_block)
-        if cols is None:
-            self.notices.append(f"history block (record {rec.seq}) skipped: its bytes do not match its count")
-            return
+    def _block(self, ev: HistoryColumns, names) -> None:
+        cols = ev.cols
         steps = cols.steps
         if len(steps) == 0:
             return
@@ -156,15 +158,11 @@ class RunState:
             new_rows -= 1
         self.rows += new_rows
         self.last_step = int(steps[-1])
-        for k, col in zip(cols.float_keys, cols.float_cols):
-            self.last_logged[names.get(int(k), f"_key{k}")] = float(col[-1])
-        for k, col in zip(cols.int_keys, cols.int_cols):
-            self.last_logged[names.get(int(k), f"_key{k}")] = int(col[-1])
-        for name in (*SYSTEM, ""):
-            self.last_logged.pop(name, None)
+        last = {names.column(k): v for k, v in ev.last_values().items()}
+        last.pop("", None)
+        self.last_logged.update(last)
         if self.removed_summary:  # logged again after `del run.summary[k]`: k is back
-            self.removed_summary.difference_update(
-                names.get(int(k), f"_key{k}") for k in (*cols.float_keys, *cols.int_keys))
+            self.removed_summary.difference_update(last)
 
     # -- what readers ask ------------------------------------------------------------
 
@@ -206,7 +204,9 @@ class RunState:
             return {}
         import numpy as np
 
-        cols = HistoryReader.from_run_dir(self.run_dir).columns(keys=list(wanted))
+        if self.history is None:
+            return {}
+        cols = self.history.finish(keys=list(wanted))
         out: dict[str, Any] = {}
         for key, metric in wanted.items():
             col = cols.get(key)

@@ -10,13 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from tidelog.records import pb
+from tidelog.records.wire import TAG_MARK, TRAILER_SIZE
 from tidelog.wal.format import list_segments
 from tidelog.wal.reader import Chunk, scan_segment
 
 __all__ = ["last_transport_mark"]
-
-_MARK_TAG = b"\x8a\x01"  # Record field 17 (mark), length-delimited
-
 
 def last_transport_mark(wal_dir: Path) -> int:
     if not Path(wal_dir).is_dir():
@@ -27,7 +25,7 @@ def last_transport_mark(wal_dir: Path) -> int:
             if not isinstance(event, Chunk):
                 continue
             for raw in event.records():
-                if raw[9:11] == _MARK_TAG:
+                if raw[TRAILER_SIZE : TRAILER_SIZE + len(TAG_MARK)] == TAG_MARK:  # after the seq field
                     mark = pb.Record.FromString(raw).mark.frame
         if mark:
             return mark

@@ -10,8 +10,9 @@ parse, with the protobuf library, to the same message the library would build.
 Wire contract with the sender (every trainer frame, fast path or not):
 
 * the payload is a serialized ``tidelog.v1.Record``;
-* its last 9 bytes are ``0x09`` + the trainer's frame number as fixed64, i.e.
-  the ``seq`` field written last. The sender reads the frame number there
+* its last 9 bytes are the trailer (``records.wire.trailer``): the ``seq``
+  tag + the trainer's frame number as fixed64, i.e. the ``seq`` field
+  written last. The sender reads the frame number there
   (for de-duplication after a restart) and overwrites it with the WAL
   sequence number. Protobuf keeps the last occurrence of a singular field,
   so the payload stays a valid Record either way.
@@ -23,28 +24,38 @@ import struct
 from typing import Callable, Sequence
 
 from tidelog.records import pb
-from tidelog.records.wire import varint
+from tidelog.records.wire import (
+    TAG_HISTORY,
+    TAG_ITEM_KEY,
+    TAG_ITEM_VALUE,
+    TAG_ROW_FLOAT_KEYS,
+    TAG_ROW_FLOAT_VALUES,
+    TAG_ROW_INT_KEYS,
+    TAG_ROW_INT_VALUES,
+    TAG_ROW_ITEMS,
+    TAG_ROW_STEP,
+    TAG_ROW_TIMESTAMP,
+    TAG_SEQ,
+    TAG_VALUE_BOOL,
+    TAG_VALUE_JSON,
+    TAG_VALUE_STR,
+    TRAILER_SIZE,
+    trailer,
+    varint,
+)
+from tidelog.transport.frames import TAG_RECORD
+from tidelog.transport.ring import frame_header
 
-__all__ = ["RowLayout", "encode_record", "encode_history", "SEQ_TRAILER"]
-
-SEQ_TRAILER = struct.Struct("<BQ")   # 0x09, frame number
-
-_TAG_RECORD_HISTORY = 0x2A  # field 5, length-delimited
-_TAG_FLOAT_KEYS = 0x1A      # HistoryRow field 3
-_TAG_FLOAT_VALUES = 0x22    # field 4
-_TAG_INT_KEYS = 0x2A        # field 5
-_TAG_INT_VALUES = 0x32      # field 6
-_TAG_STEP = 0x09            # field 1, sfixed64
-_TAG_TIMESTAMP = 0x11       # field 2, double
-_FRAME_TAG_RECORD = 1       # transport.frames.TAG_RECORD
+__all__ = ["RowLayout", "encode_record", "encode_history"]
 
 
 def encode_record(record: "pb.Record", frame_no: int) -> bytes:
     """Serialize a library-built Record with the trainer frame number trailer."""
-    return record.SerializeToString() + SEQ_TRAILER.pack(0x09, frame_no)
+    return record.SerializeToString() + trailer(frame_no)
 
 
-_VALUE_TAG = {"bool": 0x18, "str": 0x22, "json": 0x2A}  # Value fields 3, 4, 5
+_VALUE_TAG = {"bool": TAG_VALUE_BOOL, "str": TAG_VALUE_STR, "json": TAG_VALUE_JSON}
+_BOOL_BODY = {True: bytes((TAG_VALUE_BOOL, 1)), False: bytes((TAG_VALUE_BOOL, 0))}
 _PACK_Q = struct.Struct("<q").pack
 _PACK_D = struct.Struct("<d").pack
 _PACK_STEP_TS = struct.Struct("<BqBd").pack
@@ -62,22 +73,22 @@ def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int
     ``items`` are ``(key id, "bool" | "str" | "json", value)``. The slow path
     of ``log()`` uses this; ``tests/test_fastpath.py`` pins it to the library.
     """
-    parts = [_PACK_STEP_TS(0x09, step, 0x11, ts)]
+    parts = [_PACK_STEP_TS(TAG_ROW_STEP, step, TAG_ROW_TIMESTAMP, ts)]
     if float_keys:
-        parts.append(_len_field(_TAG_FLOAT_KEYS, b"".join(map(varint, float_keys))))
-        parts.append(_len_field(_TAG_FLOAT_VALUES, struct.pack(f"<{len(float_values)}d", *float_values)))
+        parts.append(_len_field(TAG_ROW_FLOAT_KEYS, b"".join(map(varint, float_keys))))
+        parts.append(_len_field(TAG_ROW_FLOAT_VALUES, struct.pack(f"<{len(float_values)}d", *float_values)))
     if int_keys:
-        parts.append(_len_field(_TAG_INT_KEYS, b"".join(map(varint, int_keys))))
-        parts.append(_len_field(_TAG_INT_VALUES, struct.pack(f"<{len(int_values)}q", *int_values)))
+        parts.append(_len_field(TAG_ROW_INT_KEYS, b"".join(map(varint, int_keys))))
+        parts.append(_len_field(TAG_ROW_INT_VALUES, struct.pack(f"<{len(int_values)}q", *int_values)))
     for key, kind, value in items:
         if kind == "bool":
-            body = b"\x18\x01" if value else b"\x18\x00"
+            body = _BOOL_BODY[bool(value)]
         else:
             body = _len_field(_VALUE_TAG[kind], value.encode("utf-8"))
-        key_field = bytes((0x08, key)) if key < 0x80 else b"\x08" + varint(key)
-        parts.append(_len_field(0x3A, key_field + _len_field(0x12, body)))
+        key_field = bytes((TAG_ITEM_KEY, key)) if key < 0x80 else bytes((TAG_ITEM_KEY,)) + varint(key)
+        parts.append(_len_field(TAG_ROW_ITEMS, key_field + _len_field(TAG_ITEM_VALUE, body)))
     row = b"".join(parts)
-    return _len_field(_TAG_RECORD_HISTORY, row) + SEQ_TRAILER.pack(0x09, frame_no)
+    return _len_field(TAG_HISTORY, row) + trailer(frame_no)
 
 
 class RowLayout:
@@ -101,31 +112,30 @@ class RowLayout:
         row = bytearray()
         if nf:
             fk = b"".join(varint(k) for k in self.float_ids)
-            row += bytes([_TAG_FLOAT_KEYS]) + varint(len(fk)) + fk
+            row += bytes([TAG_ROW_FLOAT_KEYS]) + varint(len(fk)) + fk
         if ni:
             ik = b"".join(varint(k) for k in self.int_ids)
-            row += bytes([_TAG_INT_KEYS]) + varint(len(ik)) + ik
+            row += bytes([TAG_ROW_INT_KEYS]) + varint(len(ik)) + ik
         if nf:
-            row += bytes([_TAG_FLOAT_VALUES]) + varint(8 * nf)
-        ints_head = (bytes([_TAG_INT_VALUES]) + varint(8 * ni)) if ni else b""
-        # row = row-prefix | floats | ints_head | ints | 0x09 step | 0x11 ts
+            row += bytes([TAG_ROW_FLOAT_VALUES]) + varint(8 * nf)
+        ints_head = (bytes([TAG_ROW_INT_VALUES]) + varint(8 * ni)) if ni else b""
+        # row = row-prefix | floats | ints_head | ints | step tag, step | timestamp tag, ts
         row_len = len(row) + 8 * nf + len(ints_head) + 8 * ni + 9 + 9
-        record_prefix = bytes([_TAG_RECORD_HISTORY]) + varint(row_len)
-        payload_len = len(record_prefix) + row_len + 9
-        frame_header = struct.pack("<IHH", payload_len, _FRAME_TAG_RECORD, 0)
-        self.prefix = frame_header + record_prefix + bytes(row)
+        record_prefix = bytes([TAG_HISTORY]) + varint(row_len)
+        payload_len = len(record_prefix) + row_len + TRAILER_SIZE
+        self.prefix = frame_header(payload_len, TAG_RECORD) + record_prefix + bytes(row)
         prefix = self.prefix
         if ni:
             st = struct.Struct(f"<{len(prefix)}s{nf}d{len(ints_head)}s{ni}qBqBdBQ")
 
             def pack_into(buf, offset, values, step, ts, frame_no, _p=st.pack_into):
                 _p(buf, offset, prefix, *values[:nf], ints_head, *values[nf:],
-                   _TAG_STEP, step, _TAG_TIMESTAMP, ts, 0x09, frame_no)
+                   TAG_ROW_STEP, step, TAG_ROW_TIMESTAMP, ts, TAG_SEQ, frame_no)
         else:
             st = struct.Struct(f"<{len(prefix)}s{nf}dBqBdBQ")
 
             def pack_into(buf, offset, values, step, ts, frame_no, _p=st.pack_into):
-                _p(buf, offset, prefix, *values, _TAG_STEP, step, _TAG_TIMESTAMP, ts, 0x09, frame_no)
+                _p(buf, offset, prefix, *values, TAG_ROW_STEP, step, TAG_ROW_TIMESTAMP, ts, TAG_SEQ, frame_no)
 
         self.struct = st
         self.size = (st.size + 7) & ~7  # frame bytes in the ring

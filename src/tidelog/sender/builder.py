@@ -22,23 +22,33 @@ For each frame, in order:
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import numpy as np
 
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
-from tidelog.records.wire import read_varint
+from tidelog.records.wire import (
+    TAG_EXIT,
+    TAG_HISTORY,
+    TAG_ROW_FLOAT_KEYS,
+    TAG_ROW_FLOAT_VALUES,
+    TAG_ROW_INT_KEYS,
+    TAG_ROW_INT_VALUES,
+    TAG_ROW_STEP,
+    TAG_ROW_TIMESTAMP,
+    TRAILER_SIZE,
+    frame_no,
+    read_varint,
+    stamp,
+)
 from tidelog.sender.encode_pool import MediaEncoder
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD
 from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
 
 __all__ = ["RecordBuilder"]
 
-_SEQ = struct.Struct("<BQ")
-_TAG_HISTORY = 0x2A
-_TAG_EXIT = 0x6A     # Record field 13 (RunExit), length-delimited
+_KEY_LISTS = (TAG_ROW_FLOAT_KEYS, TAG_ROW_INT_KEYS)
 _MIN_BLOCK_ROWS = 2
 _BLOCK_ROW_BYTES = DEFAULT_CHUNK_BYTES - 4096   # room for the block's own fields and the chunk's framing
 
@@ -65,18 +75,18 @@ class _FastLayout:
         self.int_ids = list(row.int_keys)
         self.float_off = self.int_off = self.step_off = self.ts_off = -1
         _, pos = read_varint(payload, 1)          # HistoryRow length
-        while pos < self.length - 9:
+        while pos < self.length - TRAILER_SIZE:
             tag = payload[pos]
             pos += 1
-            if tag == 0x09:
+            if tag == TAG_ROW_STEP:
                 self.step_off, pos = pos, pos + 8
-            elif tag == 0x11:
+            elif tag == TAG_ROW_TIMESTAMP:
                 self.ts_off, pos = pos, pos + 8
-            else:                                   # packed: keys (0x1A, 0x2A), values (0x22, 0x32)
+            else:                                   # packed: key lists, value lists
                 n, pos = read_varint(payload, pos)
-                if tag == 0x22:
+                if tag == TAG_ROW_FLOAT_VALUES:
                     self.float_off = pos
-                elif tag == 0x32:
+                elif tag == TAG_ROW_INT_VALUES:
                     self.int_off = pos
                 pos += n
         if self.step_off < 0 or self.ts_off < 0:
@@ -87,15 +97,14 @@ class _FastLayout:
 def _frame_no(tag: int, payload) -> int:
     """The trainer's frame number: the trailer of the frame's record."""
     if tag == TAG_MEDIA:  # u32 record length, then the record
-        end = 4 + int.from_bytes(payload[:4], "little")
-        return int.from_bytes(payload[end - 8 : end], "little")
-    return int.from_bytes(payload[-8:], "little")
+        return frame_no(payload[: 4 + int.from_bytes(payload[:4], "little")])
+    return frame_no(payload)
 
 
 def _prefix_len(payload) -> int:
     """Bytes of a fast-path row before its first value: row length, key lists, first value length."""
     _, pos = read_varint(payload, 1)
-    while payload[pos] in (0x1A, 0x2A):        # packed key lists
+    while payload[pos] in _KEY_LISTS:
         n, pos = read_varint(payload, pos + 1)
         pos += n
     _, pos = read_varint(payload, pos + 1)      # the first packed value field's length
@@ -104,12 +113,12 @@ def _prefix_len(payload) -> int:
 
 def _is_fast_row(payload) -> bool:
     """Fast-path rows start their HistoryRow with the key lists, library rows with step/timestamp."""
-    if payload[0] != _TAG_HISTORY:
+    if payload[0] != TAG_HISTORY:
         return False
     pos = 1
     while payload[pos] & 0x80:
         pos += 1
-    return payload[pos + 1] in (0x1A, 0x2A)
+    return payload[pos + 1] in _KEY_LISTS
 
 
 class RecordBuilder:
@@ -135,10 +144,10 @@ class RecordBuilder:
         media = self.media.start(frames, lambda tag, payload: _frame_no(tag, payload) > last)
         took_any = False
         for i, (tag, payload) in enumerate(frames):
-            frame_no = _frame_no(tag, payload)
-            if frame_no <= self.last_frame:
+            frame = _frame_no(tag, payload)
+            if frame <= self.last_frame:
                 continue
-            self.last_frame = frame_no
+            self.last_frame = frame
             took_any = True
             if tag == TAG_MEDIA:
                 self._flush_rows(out, rows, layout)
@@ -156,7 +165,7 @@ class RecordBuilder:
                 continue
             self._flush_rows(out, rows, layout)
             rows, layout = [], None
-            if payload[0] == _TAG_EXIT:
+            if payload[0] == TAG_EXIT:
                 self.exit_seen = True
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
@@ -175,7 +184,7 @@ class RecordBuilder:
         return rec.SerializeToString()
 
     def _stamp(self, payload) -> bytes:
-        data = _SEQ.pack(0x09, self.seq) + bytes(payload[:-9])
+        data = stamp(self.seq, payload)
         self.seq += 1
         return data
 

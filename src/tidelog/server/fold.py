@@ -1,8 +1,8 @@
 """One ingest batch of WAL records, folded into what the server stores.
 
-``fold(records, known_keys)`` is pure: it decodes the records with the
-library's own decoders (``records.history_block.decode_block``,
-``read.history.decode_value``) and returns a ``Batch``: the run fields the
+``fold(records, known_keys)`` is pure: it reads the records with the
+library's one reader (``read.events``), strictly (a record the reader would
+skip or read as text, the server refuses), and returns a ``Batch``: the run fields the
 batch sets (``RunStart``, config, summary updates, metric definitions, exit),
 new key names, history fragments gathered into a ``BlockBuilder``, console
 lines, system samples and file references. Nothing here touches the database
@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 from google.protobuf.message import DecodeError
 
+from tidelog.read import events as ev
 from tidelog.read.chunks import StreamRecord
-from tidelog.read.history import decode_value
 from tidelog.records import pb
-from tidelog.records.history_block import decode_block
 from tidelog.server.blocks import BlockBuilder
 
 __all__ = ["Batch", "BadBatch", "fold", "file_refs"]
@@ -77,75 +76,63 @@ def _parse(rec: StreamRecord) -> pb.Record:
 
 def fold(records: list[StreamRecord], max_key_len: int) -> Batch:
     b = Batch(first_seq=records[0].seq, last_seq=records[-1].last_seq, records=len(records))
-    for rec in records:
-        msg = _parse(rec)
-        kind = msg.WhichOneof("kind")
-        if kind == "history_block":
-            try:
-                cols = decode_block(msg.history_block)
-            except ValueError as err:
-                raise BadBatch(f"record seq {rec.seq}: bad history block ({err})") from None
+    for e in ev.events(_parse(rec) for rec in records):
+        if isinstance(e, ev.HistoryColumns):
+            cols = e.cols
             if cols.count:
                 b.history.add_columns(cols.steps, cols.timestamps, cols.float_keys, cols.float_cols,
                                       cols.int_keys, cols.int_cols)
-                for k, col in zip(cols.float_keys.tolist(), cols.float_cols):
-                    b.last_values[k] = float(col[-1])
-                for k, col in zip(cols.int_keys.tolist(), cols.int_cols):
-                    b.last_values[k] = int(col[-1])
-        elif kind == "history":
-            h = msg.history
-            floats = dict(zip(h.float_keys, h.float_values))
-            ints = dict(zip(h.int_keys, h.int_values))
-            others = {item.key: decode_value(item.value) for item in h.items}
-            b.history.add_row(h.step, h.timestamp, floats, ints, others)
+                b.last_values.update(e.last_values())
+        elif isinstance(e, ev.HistoryFragment):
+            floats = dict(zip(e.float_keys, e.float_values))
+            ints = dict(zip(e.int_keys, e.int_values))
+            others = dict(e.items)
+            b.history.add_row(e.step, e.timestamp, floats, ints, others)
             b.last_values.update(floats)
             b.last_values.update(ints)
             b.last_values.update(others)
             for v in others.values():
                 file_refs(v, b.files)
-        elif kind == "key":
-            if not msg.key.name or len(msg.key.name) > max_key_len:
-                raise BadBatch(f"record seq {rec.seq}: key name {msg.key.name[:80]!r} is empty or longer "
+        elif isinstance(e, ev.Damage):
+            raise BadBatch(f"record seq {e.seq}: bad {e.reason}")
+        elif isinstance(e, ev.KeyDefined):
+            if not e.name or len(e.name) > max_key_len:
+                raise BadBatch(f"record seq {e.seq}: key name {e.name[:80]!r} is empty or longer "
                                f"than {max_key_len} characters")
-            b.new_keys[msg.key.id] = msg.key.name
-        elif kind == "run_start":
-            b.start = msg.run_start
-        elif kind == "config":
-            for k, v in msg.config.set.items():
-                try:
-                    b.config_set[k] = json.loads(v)
-                except ValueError:
-                    raise BadBatch(f"record seq {rec.seq}: config value of {k!r} is not JSON") from None
+            b.new_keys[e.key_id] = e.name
+        elif isinstance(e, ev.RunStarted):
+            b.start = e.start
+        elif isinstance(e, ev.ConfigChanged):
+            if e.not_json:
+                raise BadBatch(f"record seq {e.seq}: config value of {e.not_json[0]!r} is not JSON")
+            for k, v in e.set.items():
+                b.config_set[k] = v
                 if k in b.config_remove:
                     b.config_remove.remove(k)
-            for k in msg.config.remove:
+            for k in e.remove:
                 b.config_set.pop(k, None)
                 b.config_remove.append(k)
-        elif kind == "summary":
-            values = {item.key: decode_value(item.value) for item in msg.summary.set}
-            for v in values.values():
+        elif isinstance(e, ev.SummaryChanged):
+            for v in e.set.values():
                 file_refs(v, b.files)
-            b.summary_ops.append(("set", values))
-            if msg.summary.remove:
-                b.summary_ops.append(("remove", list(msg.summary.remove)))
-        elif kind == "metric":
-            m = msg.metric
+            b.summary_ops.append(("set", e.set))
+            if e.remove:
+                b.summary_ops.append(("remove", e.remove))
+        elif isinstance(e, ev.MetricDefined):
+            m = e.metric
             b.metrics[m.name] = {"name": m.name, "step_metric": m.step_metric, "step_sync": m.step_sync,
                                  "summary": list(m.summary), "goal": m.goal, "hidden": m.hidden}
-        elif kind == "console":
-            c = msg.console
-            b.console.append([rec.seq, "stderr" if c.stream == pb.ConsoleOutput.STDERR else "stdout",
-                              c.timestamp, c.text])
-        elif kind == "stats":
-            b.system.append([rec.seq, msg.stats.timestamp, dict(msg.stats.stats)])
-        elif kind == "file":
-            f = msg.file
-            b.files[f.path] = (f.sha256, f.size, f.kind or "user")
-        elif kind == "exit":
-            b.exit = msg.exit
-        elif kind == "notice":
-            b.notices.append(msg.notice.message)
-        elif kind == "resume":
+        elif isinstance(e, ev.ConsoleLine):
+            b.console.append([e.seq, e.stream, e.timestamp, e.text])
+        elif isinstance(e, ev.SystemSample):
+            b.system.append([e.seq, e.timestamp, e.stats])
+        elif isinstance(e, ev.FileStored):
+            b.files[e.path] = (e.sha256, e.size, e.kind)
+        elif isinstance(e, ev.Exited):
+            b.exit = e.exit
+        elif isinstance(e, ev.NoticeLogged):
+            b.notices.append(e.notice.message)
+        elif isinstance(e, ev.Resumed):
             b.resumed = True
     return b
 

@@ -54,7 +54,8 @@ import struct
 from pathlib import Path
 from typing import Iterator
 
-__all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_size", "choose_ring_path", "spill_file"]
+__all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_header", "frame_size", "choose_ring_path",
+           "spill_file"]
 
 MAGIC = b"TLRING01"
 VERSION = 1
@@ -78,6 +79,11 @@ _U32 = struct.Struct("<I")
 
 class RingFull(Exception):
     """Internal: the frame does not fit now (the caller spills it)."""
+
+
+def frame_header(payload_len: int, tag: int) -> bytes:
+    """A frame's 8-byte header: payload length, frame tag, reserved (``FRAME_HEADER``)."""
+    return FRAME_HEADER.pack(payload_len, tag, 0)
 
 
 def frame_size(payload_len: int) -> int:

@@ -22,7 +22,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tidelog.records.wire import read_varint, varint
+from tidelog.records.wire import TAG_BLOCK_COUNT, TAG_HISTORY, TAG_HISTORY_BLOCK, TAG_SEQ, read_varint, varint
 
 __all__ = [
     "MAGIC",
@@ -200,19 +200,12 @@ def unframe_records(raw: bytes, count: int) -> list[bytes]:
     pos, end = 0, len(raw)
     while pos < end:
         n = raw[pos]
-        pos += 1
-        if n >= 0x80:
-            n &= 0x7F
-            shift = 7
-            while True:
-                if pos >= end or shift > 28:
-                    raise ValueError("bad record length prefix")
-                b = raw[pos]
-                pos += 1
-                n |= (b & 0x7F) << shift
-                if b < 0x80:
-                    break
-                shift += 7
+        if n < 0x80:
+            pos += 1
+        else:
+            n, pos = read_varint(raw, pos)
+            if n < 0:
+                raise ValueError("bad record length prefix")
         if n > MAX_RECORD_BYTES or pos + n > end:
             raise ValueError("record length beyond chunk payload")
         out.append(raw[pos : pos + n])
@@ -222,26 +215,20 @@ def unframe_records(raw: bytes, count: int) -> list[bytes]:
     return out
 
 
-_SEQ_TAG = 0x09  # field 1, fixed64
-_HISTORY_TAG = 0x2A  # field 5 (HistoryRow), length-delimited
-_BLOCK_TAG = 0x32  # field 6, length-delimited
-_COUNT_TAG = 0x08  # HistoryBlock.count: field 1, varint
-
-
 def record_history_rows(record: bytes) -> int:
     """History rows a serialized Record holds, without parsing it: a
     HistoryBlock's count, 1 for a HistoryRow, 0 for anything else. Relies on
     canonical field order, as ``record_seq_span`` does."""
-    pos = 9 if len(record) > 9 and record[0] == _SEQ_TAG else 0
+    pos = 9 if len(record) > 9 and record[0] == TAG_SEQ else 0
     if pos >= len(record):
         return 0
     tag = record[pos]
-    if tag == _HISTORY_TAG:
+    if tag == TAG_HISTORY:
         return 1
-    if tag != _BLOCK_TAG:
+    if tag != TAG_HISTORY_BLOCK:
         return 0
     _, pos = read_varint(record, pos + 1)
-    if pos < len(record) and record[pos] == _COUNT_TAG:
+    if pos < len(record) and record[pos] == TAG_BLOCK_COUNT:
         return read_varint(record, pos + 1)[0]
     return 0
 
@@ -254,12 +241,12 @@ def record_seq_span(record: bytes) -> tuple[int, int]:
     Relies on canonical field order (seq, field 1, serialized first), which
     every protobuf serializer produces.
     """
-    if len(record) < 9 or record[0] != _SEQ_TAG:
+    if len(record) < 9 or record[0] != TAG_SEQ:
         return 0, 1
     seq = int.from_bytes(record[1:9], "little")
-    if len(record) > 11 and record[9] == _BLOCK_TAG:
+    if len(record) > 11 and record[9] == TAG_HISTORY_BLOCK:
         _, pos = read_varint(record, 10)
-        if pos < len(record) and record[pos] == _COUNT_TAG:
+        if pos < len(record) and record[pos] == TAG_BLOCK_COUNT:
             count, _ = read_varint(record, pos + 1)
             if count > 1:
                 return seq, count
