@@ -7,7 +7,8 @@
     │   ├── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
     │   └── WalCorruptError   damage where the caller asked for strictness
     ├── SenderError           the sender process failed and could not be restarted
-    └── RunNotFoundError      Api.run() named a run that does not exist
+    ├── RunNotFoundError      Api.run() named a run that does not exist
+    └── ServerError           a tracking server refused a request or could not be reached
 
     TidelogWarning (UserWarning)   refused values, back-pressure, disk full, ...
 
@@ -27,6 +28,7 @@ __all__ = [
     "WalCorruptError",
     "SenderError",
     "RunNotFoundError",
+    "ServerError",
     "TidelogWarning",
 ]
 
@@ -61,6 +63,17 @@ class SenderError(TidelogError):
 
 class RunNotFoundError(TidelogError, LookupError):
     """No run with that path exists."""
+
+
+class ServerError(TidelogError):
+    """A tracking server answered with an error (``status``, its JSON ``code``
+    and message) or could not be reached (``status`` 0)."""
+
+    def __init__(self, message: str, status: int = 0, code: str = "", body: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.body = body or {}
 
 
 class TidelogWarning(UserWarning):

@@ -22,6 +22,7 @@ SUBCOMMANDS = [
     "tidelog.cli.ls",
     "tidelog.cli.show",
     "tidelog.cli.recover",
+    "tidelog.cli.server",
 ]
 
 

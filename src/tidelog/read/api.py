@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.api.rundir import root_for
-from tidelog.errors import RunNotFoundError, UsageError
+from tidelog.errors import RunNotFoundError
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
 
@@ -26,11 +26,18 @@ __all__ = ["Api", "Run", "RunSummary"]
 
 
 class Api:
+    def __new__(cls, dir: str | os.PathLike | None = None, server: str | None = None,
+                api_key: str | None = None, overrides: dict | None = None, timeout: int | None = None):
+        # server= (or TIDELOG_SERVER when no dir is given): the runs of a tidelog server.
+        server = server or (None if dir is not None else os.environ.get("TIDELOG_SERVER"))
+        if server:
+            from tidelog.remote.api import RemoteApi
+
+            return RemoteApi(server, api_key=api_key, timeout=timeout)
+        return super().__new__(cls)
+
     def __init__(self, dir: str | os.PathLike | None = None, server: str | None = None,
                  api_key: str | None = None, overrides: dict | None = None, timeout: int | None = None) -> None:
-        if server is not None:
-            raise UsageError("tidelog.Api(server=...): reading from a tracking server is not available "
-                             "in this version; pass dir= for local runs")
         base = dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
         self.root = root_for(Path(base))
 

@@ -1,0 +1,48 @@
+"""Starting the server: settings from the command line, uvicorn, API keys.
+
+``settings_from(root, database, store, auth_reads)`` applies the defaults
+(SQLite and files under ``--root``); ``serve`` prints the URL and runs
+uvicorn until SIGINT/SIGTERM; ``create_key`` makes an API key on the same
+database the server uses.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from tidelog.server.settings import ServerSettings, default_root
+
+__all__ = ["settings_from", "serve", "create_key"]
+
+
+def settings_from(root: str | None, database: str | None, store: str | None, auth_reads: bool = False
+                  ) -> ServerSettings:
+    return ServerSettings.for_root(root or default_root(), database=database, store=store, auth_reads=auth_reads)
+
+
+def serve(settings: ServerSettings, host: str, port: int) -> int:
+    import uvicorn
+
+    from tidelog.server.app import create_app
+
+    app = create_app(settings)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"tidelog server: http://{shown}:{port}  (database {settings.database.split('@')[-1]}, "
+          f"store {settings.store})", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def create_key(settings: ServerSettings, name: str) -> str:
+    from tidelog.server import auth, db
+
+    engine = db.connect(settings.database)
+    db.migrate(engine)
+    key = auth.create_key(engine, name)
+    engine.dispose()
+    return key
+
+
+def main_error(message: str) -> int:
+    print(f"tidelog server: {message}", file=sys.stderr)
+    return 2
