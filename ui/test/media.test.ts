@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mediaItems, panelKind, atStep, unionSteps, fileUrl } from "../src/lib/media";
+import { mediaItems, panelKind, kindOfType, atStep, unionSteps, fileUrl, itemUrl } from "../src/lib/media";
 import { boxRect, visibleBoxes, scoreRanges, classLabel, groupClasses } from "../src/lib/boxes";
 import { heatmap } from "../src/lib/histo";
 import { sections, xAxisChoices } from "../src/lib/panels";
@@ -19,6 +19,8 @@ test("panel kinds: Vega tables are charts, others are tables", () => {
   assert.equal(panelKind({ _type: "table-file", path: "t" }), "table");
   assert.equal(panelKind({ _type: "plotly-file", path: "p" }), "plotly");
   assert.equal(panelKind(1.5), "line");
+  assert.equal(kindOfType("mixed"), "media");
+  assert.equal(kindOfType("images/separated"), "image");
 });
 
 test("the slider shows the last value at or before its step", () => {
@@ -28,6 +30,10 @@ test("the slider shows the last value at or before its step", () => {
   assert.equal(atStep(vals, 0)!.value, "a");
   assert.deepEqual(unionSteps([vals, [{ step: 3, value: 1 }, { step: 5, value: 2 }]]), [2, 3, 5, 9]);
   assert.equal(fileUrl("p", "r", "media/a b.png"), "/api/v1/runs/p/r/files/media/a%20b.png");
+  const h = "ab".repeat(32);
+  const [item] = mediaItems({ _type: "images/separated", filenames: [`media/images/${h}.png`] });
+  assert.equal(itemUrl("p", "r", item), `/api/v1/media/${h}`);
+  assert.equal(itemUrl("p", "r", { path: "media/x.png" }), "/api/v1/runs/p/r/files/media/x.png");
 });
 
 test("box positions in both forms and both domains", () => {

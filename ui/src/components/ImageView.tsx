@@ -6,7 +6,7 @@
  * Captions and labels are text (canvas text or DOM textContent).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { MediaItem, fileUrl } from "../lib/media";
+import { MediaItem, fileUrl, itemUrl } from "../lib/media";
 import { boxRect, classLabel, groupClasses, scoreRanges, visibleBoxes, BoxGroup } from "../lib/boxes";
 import { classColor } from "../lib/colors";
 import { fmtNum } from "../lib/format";
@@ -50,7 +50,7 @@ export function ImageView({ project, runId, item, maxWidth }: { project: string;
   useEffect(() => {
     if (plain) return;
     let live = true;
-    loadBitmap(fileUrl(project, runId, item.path)).then((b) => live && setImg(b), (e) => live && setErr(String(e)));
+    loadBitmap(itemUrl(project, runId, item)).then((b) => live && setImg(b), (e) => live && setErr(String(e)));
     Promise.all(maskNames.map((n) => loadBitmap(fileUrl(project, runId, v.masks[n].path)).then((b) => [n, classIds(b)] as const)))
       .then((l) => live && setMasks(Object.fromEntries(l)), (e) => live && setErr(String(e)));
     return () => { live = false; };
@@ -112,7 +112,7 @@ export function ImageView({ project, runId, item, maxWidth }: { project: string;
   if (plain) {
     return (
       <figure class="media-item image">
-        <img src={fileUrl(project, runId, item.path)} width={Math.round((item.width ?? 64) * Math.max(1, Math.min(maxWidth / (item.width ?? 64), 200 / (item.height ?? 64))))}
+        <img src={itemUrl(project, runId, item)} width={Math.round((item.width ?? 64) * Math.max(1, Math.min(maxWidth / (item.width ?? 64), 200 / (item.height ?? 64))))}
           alt={item.caption ?? ""} class="pixelated" />
         {item.caption && <figcaption>{item.caption}</figcaption>}
       </figure>

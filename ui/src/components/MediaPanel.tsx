@@ -7,7 +7,7 @@
 import { api } from "../api";
 import { useAsync, useWidth } from "../hooks";
 import { useNav } from "../router";
-import { atStep, fileUrl, mediaItems, panelKind, unionSteps, Kind, MediaItem, StepValue } from "../lib/media";
+import { atStep, fileUrl, itemUrl, mediaItems, panelKind, unionSteps, Kind, MediaItem, StepValue } from "../lib/media";
 import { StepSlider } from "./StepSlider";
 import { ImageView } from "./ImageView";
 import { TableView } from "./TableView";
@@ -15,7 +15,7 @@ import { Viewer } from "./Viewer";
 import type { PanelRun } from "./Workspace";
 
 export function ItemView({ project, runId, item, kind, width, value }: { project: string; runId: string; item: MediaItem; kind: Kind; width: number; value: any }) {
-  const url = fileUrl(project, runId, item.path);
+  const url = itemUrl(project, runId, item);
   switch (kind) {
     case "image":
       return <ImageView project={project} runId={runId} item={item} maxWidth={Math.max(120, width / 2 - 8)} />;

@@ -7,7 +7,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { useAsync } from "../hooks";
-import { fileUrl, mediaItems } from "../lib/media";
+import { fileUrl, itemUrl, mediaItems } from "../lib/media";
 import { fmtValue } from "../lib/format";
 
 const PAGE = 10;
@@ -18,7 +18,7 @@ function Cell({ project, runId, v }: { project: string; runId: string; v: any })
     return (
       <span class="media-cell">
         {items.map((it) => {
-          const url = fileUrl(project, runId, it.path);
+          const url = itemUrl(project, runId, it);
           if (it.type === "image-file") return <img key={it.path} src={url} class="cell-img pixelated" alt={it.caption ?? ""} />;
           if (it.type === "audio-file") return <audio key={it.path} controls src={url} />;
           if (it.type === "video-file" && it.format === "gif") return <img key={it.path} src={url} class="cell-img" alt="" />;

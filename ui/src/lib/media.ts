@@ -6,11 +6,13 @@
  */
 export type Kind =
   | "line" | "histogram" | "image" | "audio" | "video" | "table" | "vega" | "html"
-  | "molecule" | "object3d" | "plotly" | "other";
+  | "molecule" | "object3d" | "plotly" | "media" | "other";
 
 export interface MediaItem {
   type: string;
   path: string;
+  /** Content hash when the value names a file only by a hashed file name (the list form of images). */
+  sha256?: string;
   caption?: string;
   width?: number;
   height?: number;
@@ -27,6 +29,8 @@ const FILE_KIND: Record<string, Kind> = {
 /** The panel a key needs, from its catalog type (`number`, or a value `_type`). */
 export function kindOfType(type: string): Kind {
   if (type === "number") return "line";
+  // Several W&B types under one key (images, then audio, then a table): each value decides.
+  if (type === "mixed") return "media";
   return FILE_KIND[type] ?? "other";
 }
 
@@ -47,7 +51,7 @@ export function mediaItems(v: any): MediaItem[] {
   switch (v._type) {
     case "images/separated":
       return (v.filenames ?? []).map((path: string, i: number) => ({
-        type: "image-file", path, caption: v.captions?.[i] ?? undefined, width: v.width, height: v.height,
+        type: "image-file", path, sha256: hashOfName(path), caption: v.captions?.[i] ?? undefined, width: v.width, height: v.height,
         format: v.format, value: { _type: "image-file", path, width: v.width, height: v.height },
       }));
     case "audio":
@@ -61,6 +65,20 @@ export function mediaItems(v: any): MediaItem[] {
       }
       return [];
   }
+}
+
+/** The sha256 a content-addressed file name starts with (`media/images/<sha256>.png`), if any. */
+export function hashOfName(path: string): string | undefined {
+  const m = /^([0-9a-f]{64})\./.exec(path.split("/").pop() ?? "");
+  return m ? m[1] : undefined;
+}
+
+/**
+ * Where the browser fetches an item: the run's file route, or, for files the
+ * value names only by a hashed file name, the content-addressed media route.
+ */
+export function itemUrl(project: string, runId: string, item: { path: string; sha256?: string }): string {
+  return item.sha256 ? `/api/v1/media/${item.sha256}` : fileUrl(project, runId, item.path);
 }
 
 export function extOf(path: string): string {
