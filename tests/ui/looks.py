@@ -11,7 +11,8 @@ from PIL import Image
 def colors(png: bytes) -> int:
     """Distinct colours in a screenshot (a blank panel has one or two)."""
     im = Image.open(io.BytesIO(png)).convert("RGB")
-    return len(set(im.tobytes()[i:i + 3] for i in range(0, im.width * im.height * 3, 3)))
+    found = im.getcolors(maxcolors=im.width * im.height)
+    return len(found)
 
 
 def drawn(locator, at_least: int = 8) -> bool:
@@ -25,6 +26,21 @@ def canvas_digest(page, selector: str) -> str:
         let h = 0; for (let i = 0; i < d.length; i += 1) h = (h * 31 + d[i]) | 0;
         return `${c.width}x${c.height}:${h}`;
     }""")
+
+
+def digest_after(page, selector: str, old: str, timeout: float = 5000) -> str:
+    """The canvas digest once it differs from ``old`` (rendering is asynchronous); ``old`` if it never does."""
+    try:
+        page.wait_for_function("""([sel, old]) => {
+            const c = document.querySelector(sel);
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let h = 0; for (let i = 0; i < d.length; i += 1) h = (h * 31 + d[i]) | 0;
+            return `${c.width}x${c.height}:${h}` !== old;
+        }""", arg=[selector, old], timeout=timeout)
+    except Exception as err:  # playwright's TimeoutError: the caller's assert says what did not change
+        if "Timeout" not in type(err).__name__:
+            raise
+    return canvas_digest(page, selector)
 
 
 def workspace(site: dict, key: str | None = None, runs: list[str] | None = None, **extra: str) -> str:

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from .looks import canvas_digest, drawn, panel, workspace
+from playwright.sync_api import expect
+
+from .looks import canvas_digest, digest_after, drawn, panel, workspace
 
 
 def _seed_only(site):
@@ -95,15 +97,17 @@ def test_mask_toggles_change_the_drawn_pixels(page, site, shot):
     shot(p, "masks-both")
     group = p.locator('.mask-group[data-group="predictions"]')
     group.locator("input[type=checkbox]").uncheck()
-    one = canvas_digest(page, sel)
+    one = digest_after(page, sel, both)
     assert one != both
     p.locator('.mask-group[data-group="groud_truth"] .class-chip[data-class="2"]').click()  # hide "car"
-    no_car = canvas_digest(page, sel)
+    no_car = digest_after(page, sel, one)
     assert no_car != one
     assert "off" in p.locator('.mask-group[data-group="groud_truth"] .class-chip[data-class="2"]').get_attribute("class")
     p.locator("input.mask-opacity").fill("0")
-    clear = canvas_digest(page, sel)
+    clear = digest_after(page, sel, no_car)
+    assert clear != no_car
     p.locator('.mask-group[data-group="groud_truth"] input[type=checkbox]').uncheck()
+    page.wait_for_timeout(300)
     assert canvas_digest(page, sel) == clear  # at opacity 0 the masks draw nothing: only the image is left
     assert [c.inner_text() for c in group.locator(".class-chip").all()] == ["tree", "car", "road"]
     shot(p, "masks-toggled")
@@ -114,22 +118,22 @@ def test_box_class_filter_and_score_slider_hide_boxes(page, site, shot):
     p = panel(page, "driving_scene")
     canvas = p.locator("canvas[data-ready='1']")
     canvas.wait_for()
-    assert canvas.get_attribute("data-boxes") == "4"
+    expect(canvas).to_have_attribute("data-boxes", "4")
     sel = '.panel[data-key="driving_scene"] canvas.annotated-canvas'
     all_boxes = canvas_digest(page, sel)
     road = p.locator('.box-group[data-group="predictions"] .class-chip[data-class="2"]')
     assert road.inner_text() == "road"
     road.click()
-    assert canvas.get_attribute("data-boxes") == "3"
-    assert canvas_digest(page, sel) != all_boxes
+    expect(canvas).to_have_attribute("data-boxes", "3")
+    assert digest_after(page, sel, all_boxes) != all_boxes
     road.click()
-    assert canvas.get_attribute("data-boxes") == "4"
+    expect(canvas).to_have_attribute("data-boxes", "4")
     acc = p.locator('.score[data-score="acc"] input.score-slider')
     acc.fill("0.5")  # hides the box scoring acc 0.1; boxes without an acc score stay
-    assert canvas.get_attribute("data-boxes") == "3"
+    expect(canvas).to_have_attribute("data-boxes", "3")
     assert re.match(r"acc ≥ 0\.5", p.locator('.score[data-score="acc"]').inner_text())
     p.locator('.box-group[data-group="ground_truth"] input[type=checkbox]').uncheck()
-    assert canvas.get_attribute("data-boxes") == "1"
+    expect(canvas).to_have_attribute("data-boxes", "1")
     shot(p, "boxes-filtered")
 
 
@@ -141,11 +145,13 @@ def test_table_sort_filter_and_paging(page, site):
     assert first_col() == ["a", "b", "c"]
     score = p.locator("th", has_text="score")
     score.click()
+    expect(p.locator("tbody tr td:nth-child(2)").first).to_have_text("a")
     score.click()  # descending
+    expect(p.locator("tbody tr td:nth-child(2)").first).to_have_text("c")
     assert first_col() == ["c", "b", "a"]
     p.locator("input.table-filter").fill("b")
+    expect(p.locator(".page-of")).to_have_text("1–1 of 1")
     assert first_col() == ["b"]
-    assert p.locator(".page-of").inner_text() == "1–1 of 1"
 
 
 def test_html_is_sandboxed_to_scripts_only(page, site):

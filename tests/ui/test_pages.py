@@ -60,7 +60,7 @@ def test_selection_and_colours_follow_a_run_across_panels(page, site):
 
 
 def test_view_state_survives_a_reload(page, site):
-    url = workspace(site, "acc", [site["seed"][1]], x="epoch", smooth="0.5", log="1")
+    url = workspace(site, "acc", [site["runs"][HOSTILE][1]], x="epoch", smooth="0.5", log="1")
     page.goto(url)
     page.locator('.panel[data-key="acc"] .chart[data-painted="1"]').wait_for()
     page.reload()

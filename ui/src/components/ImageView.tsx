@@ -67,23 +67,24 @@ export function ImageView({ project, runId, item, maxWidth }: { project: string;
     const g = c.getContext("2d")!;
     g.imageSmoothingEnabled = false;
     g.drawImage(img, 0, 0, dw, dh);
-    const overlay = new OffscreenCanvas(w, h);
-    const og = overlay.getContext("2d")!;
-    const data = og.createImageData(w, h);
+    // Each mask group is its own layer at the chosen opacity, so overlapping groups blend.
+    g.globalAlpha = opacity;
     for (const n of maskNames) {
       const st = maskState[n], ids = masks[n];
       if (!st?.on || !ids) continue;
       const known = new Set(groupClasses(v.masks[n].class_labels));
+      const layer = new OffscreenCanvas(w, h);
+      const lg = layer.getContext("2d")!;
+      const data = lg.createImageData(w, h);
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i];
         if (st.hidden.has(id) || (known.size > 0 && !known.has(id))) continue;
         const [r, gg, b] = classColor(id);
         data.data[i * 4] = r; data.data[i * 4 + 1] = gg; data.data[i * 4 + 2] = b; data.data[i * 4 + 3] = 255;
       }
+      lg.putImageData(data, 0, 0);
+      g.drawImage(layer, 0, 0, dw, dh);
     }
-    og.putImageData(data, 0, 0);
-    g.globalAlpha = opacity;
-    g.drawImage(overlay, 0, 0, dw, dh);
     g.globalAlpha = 1;
     g.font = "11px sans-serif";
     let count = 0;

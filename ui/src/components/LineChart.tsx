@@ -160,6 +160,14 @@ export function LineChart(p: Props) {
     if (p.zoom) u.setScale("x", { min: p.zoom[0], max: p.zoom[1] });
   }, [p.data, p.zoom?.[0], p.zoom?.[1]]);
   useEffect(() => {
+    // What the chart holds, for tests and for a glance in devtools.
+    const xs = p.data[0];
+    if (wrap.current) {
+      wrap.current.dataset.points = String(xs.length);
+      wrap.current.dataset.xmax = xs.length ? String(xs[xs.length - 1]) : "";
+    }
+  }, [p.data]);
+  useEffect(() => {
     if (plot.current && p.width > 0) plot.current.setSize({ width: Math.max(200, p.width), height: p.height ?? 220 });
   }, [p.width]);
   return (

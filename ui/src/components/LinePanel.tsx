@@ -39,7 +39,7 @@ export function LinePanel({ project, runs, keyName }: { project: string; runs: P
   return (
     <div ref={ref} class="line-panel">
       {coarse.error && <div class="error">{coarse.error}</div>}
-      {data && data.runs.length === 0 && <div class="empty">No numeric values</div>}
+      {data && data.runs.length === 0 && <div class="empty">No values of {keyName} against {view.x === "_step" ? "Step" : view.x}</div>}
       {data && data.runs.length > 0 && (
         <LineChart data={data.aligned as any} runs={data.runs} width={width} log={view.log} time={view.x === "_timestamp"}
           xLabel={view.x === "_step" ? "Step" : view.x} zoom={view.zoom} onZoom={(z) => setView({ zoom: z })} />

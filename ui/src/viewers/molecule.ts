@@ -11,7 +11,7 @@ export async function mount(el: HTMLElement, a: { url: string; format: string })
   if (!r.ok) throw new Error(`${r.status} loading the molecule`);
   const text = await r.text();
   const viewer = $3Dmol.createViewer(el, { backgroundColor: "#eef0f4", antialias: true } as any);
-  viewer.addModel(text, FORMATS[a.format] ?? a.format);
+  viewer.addModel(text, FORMATS[a.format] ?? a.format, { keepH: true } as any); // W&B shows hydrogens too
   viewer.setStyle({}, { stick: { radius: 0.15 }, sphere: { scale: 0.25 } });
   viewer.zoomTo();
   viewer.render();
