@@ -42,7 +42,8 @@ function options(p: Props, tip: HTMLDivElement, onZoomRef: { current: Props["onZ
   const series: uPlot.Series[] = [{ label: p.xLabel }];
   const bands: uPlot.Band[] = [];
   p.runs.forEach((r, i) => {
-    series.push({ label: r.name, stroke: r.color, width: 1.5, points: { show: false }, spanGaps: true });
+    // uPlot's default point rule: dots where points are sparse (a key logged once is a dot, not nothing).
+    series.push({ label: r.name, stroke: r.color, fill: undefined, width: 1.5, points: { size: 5, fill: r.color }, spanGaps: true });
     series.push({ label: `${r.name} min`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true });
     series.push({ label: `${r.name} max`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true });
     if (p.band !== false) bands.push({ series: [1 + i * COLS + 2, 1 + i * COLS + 1], fill: withAlpha(r.color, 0.18) });

@@ -34,7 +34,7 @@ function KV({ obj, label }: { obj: Record<string, unknown>; label: string }) {
               <tr key={k} data-key={k}>
                 <td class="k">{k}</td>
                 <td class="v">{v && v._type === "histogram" && Array.isArray(v.bins)
-                  ? <HistogramBars hist={v} color="#5387DD" width={360} height={70} /> : fmtValue(v)}</td>
+                  ? <HistogramBars hist={v} color="#5387DD" width={300} height={70} /> : fmtValue(v)}</td>
               </tr>
             );
           })}
