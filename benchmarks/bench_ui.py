@@ -33,9 +33,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import tidelog  # noqa: E402
-from tests.ui.harness import CHROMIUM, CHROMIUM_ARGS, run_dirs, start_server, upload  # noqa: E402
-from tidelog.webui import STATIC_DIR  # noqa: E402
+import tidelog
+from tests.ui.harness import CHROMIUM, CHROMIUM_ARGS, run_dirs, start_server, upload
+from tidelog.webui import STATIC_DIR
 
 
 def log_runs(base: Path, project: str, runs: int, steps: int) -> None:
@@ -152,7 +152,7 @@ def main() -> None:
     print(f"{'measure':58} {'tidelog':>12} {'budget':>10}")
     print(f"{'JS for the first paint, gzip -9 (KB)':58} {gz / 1024:12.1f} {'<= 250':>10}   ({raw / 1024:.0f} KB raw: {', '.join(names)})")
     print(f"{'  viewers loaded on demand, gzip -9 (KB, not in first paint)':58} {lazy / 1024:12.1f}")
-    print(f"{f'1M-step chart painted after navigation, median of 5 (ms)':58} {statistics.median(paints):12.0f} {'<= 1000':>10}   (all: {', '.join(f'{x:.0f}' for x in paints)})")
+    print(f"{'1M-step chart painted after navigation, median of 5 (ms)':58} {statistics.median(paints):12.0f} {'<= 1000':>10}   (all: {', '.join(f'{x:.0f}' for x in paints)})")
     print(f"{f'{args.runs} overlaid runs, Shift+drag pan: frames/s':58} {fps:12.1f} {'>= 30':>10}")
     print(f"{'  chart redraws/s during the pan':58} {dps:12.1f}   ({moves} mouse moves)")
 

@@ -40,7 +40,8 @@ def free_port() -> int:
 
 def log_run(*args: str, cwd: Path | None = None) -> None:
     """A training script in its own process (the way users log); fails loudly with its output."""
-    r = subprocess.run([sys.executable, *args], cwd=cwd or REPO, capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, *args], cwd=cwd or REPO, capture_output=True, text=True, timeout=300,
+                       check=False)
     if r.returncode != 0:
         raise RuntimeError(f"{args} exited {r.returncode}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}")
 
@@ -112,6 +113,5 @@ class Watch:
 
     def _request(self, req) -> None:
         u = req.url
-        if not (u.startswith(self.origin + "/") or u.startswith("data:") or u.startswith("blob:")
-                or u == "about:blank"):
+        if not (u.startswith((self.origin + "/", "data:", "blob:")) or u == "about:blank"):
             self.off_origin.append(u)

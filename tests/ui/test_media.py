@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from playwright.sync_api import expect
 
 from .looks import canvas_digest, digest_after, drawn, panel, workspace
@@ -140,7 +139,7 @@ def test_box_class_filter_and_score_slider_hide_boxes(page, site, shot):
 def test_table_sort_filter_and_paging(page, site):
     page.goto(workspace(site, "dataframe_table", _seed_only(site)))
     p = panel(page, "dataframe_table")
-    first_col = lambda: [t.inner_text() for t in p.locator("tbody tr td:nth-child(2)").all()]  # noqa: E731
+    first_col = lambda: [t.inner_text() for t in p.locator("tbody tr td:nth-child(2)").all()]
     p.locator("tbody tr").first.wait_for()
     assert first_col() == ["a", "b", "c"]
     score = p.locator("th", has_text="score")

@@ -21,7 +21,7 @@ def test_projects_page_lists_projects_and_links_them(page, site, shot):
 def test_runs_table_sorts_filters_selects_and_keeps_names_as_text(page, site, shot):
     page.goto(site["url"] + "/seed-tour?tab=runs")
     page.locator(".run-row").nth(1).wait_for()
-    names = lambda: page.locator(".run-row td.name").all_inner_texts()  # noqa: E731
+    names = lambda: page.locator(".run-row td.name").all_inner_texts()
     assert set(names()) == {HOSTILE, site["seed"][1]}
     # the hostile name is text: no <img> made from it, the tag is text too
     assert page.locator(".runs-table img").count() == 0

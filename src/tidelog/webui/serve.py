@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 
 from tidelog.webui import STATIC_DIR, index_html
 
-__all__ = ["ui_routes", "CSP"]
+__all__ = ["CSP", "ui_routes"]
 
 #: Same-origin only. 'unsafe-eval': Vega compiles chart expressions with Function();
 #: inline styles: uPlot, Plotly and three.js size elements through style attributes.
