@@ -73,6 +73,7 @@ class Server:
 
 def start_server(root: Path) -> Server:
     port = free_port()
+    root.parent.mkdir(parents=True, exist_ok=True)
     log = root.parent / f"server-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "tidelog", "server", "--root", str(root), "--port", str(port)],
