@@ -8,8 +8,8 @@
    start to the chart's first paint with data (budget <= 1,000 ms), median of
    5 fresh navigations.
 3. 20 overlaid runs (100,000 steps each) in one chart, panned with Shift+drag
-   for 2 s: frames per second the page kept (budget >= 30) and chart redraws
-   per second.
+   for 2 s, one pan step per animation frame: frames per second the page kept
+   (budget >= 30), and chart redraws per second (each frame should redraw).
 
 The runs are logged through tidelog's real pipeline and uploaded as
 ``tidelog sync`` does. The peer: W&B has no offline UI and MLflow's UI draws
@@ -83,31 +83,34 @@ def pan_fps(page, url: str, seconds: float = 2.0) -> tuple[float, float, int]:
     chart.wait_for(timeout=120_000)
     page.wait_for_function("""() => document.querySelectorAll('.panel[data-key="loss"] .legend-item').length === 20""")
     page.wait_for_timeout(500)
-    page.evaluate("""() => {
-        window.__frames = 0; window.__draws = 0; window.__run = true;
-        const tick = () => { if (!window.__run) return; window.__frames++; requestAnimationFrame(tick); };
-        requestAnimationFrame(tick);
-        const c = document.querySelector('.panel[data-key="loss"] .chart canvas');
-        new MutationObserver(() => {}).observe(c, {attributes: true});
-        const ctx = c.getContext('2d'); const orig = ctx.clearRect.bind(ctx);
-        ctx.clearRect = (...a) => { window.__draws++; return orig(...a); };
+    page.evaluate("""() => {  // count the chart's redraws: uPlot clears its canvas once per draw
+        window.__draws = 0;
+        const ctx = document.querySelector('.panel[data-key="loss"] .chart canvas').getContext('2d');
+        const clear = ctx.clearRect.bind(ctx);
+        ctx.clearRect = (...a) => { window.__draws++; return clear(...a); };
     }""")
     box = page.locator('.panel[data-key="loss"] .u-over').bounding_box()
     y = box["y"] + box["height"] / 2
+    x0 = box["x"] + box["width"] * 0.8
     page.keyboard.down("Shift")
-    page.mouse.move(box["x"] + box["width"] * 0.8, y)
-    page.mouse.down()
-    t0 = time.monotonic()
-    page.evaluate("window.__frames = 0; window.__draws = 0; window.__t0 = performance.now()")
-    moves = 0
-    while time.monotonic() - t0 < seconds:
-        frac = 0.8 - 0.6 * ((time.monotonic() - t0) / seconds)
-        page.mouse.move(box["x"] + box["width"] * frac, y)
-        moves += 1
-    frames, draws, ms = page.evaluate("[window.__frames, window.__draws, performance.now() - window.__t0]")
+    page.mouse.move(x0, y)
+    page.mouse.down()  # a real Shift+mousedown starts the pan
+    # then one mousemove per animation frame, dispatched in the page so the input rate is the
+    # display's, not the test driver's: the frame rate measured is what the chart keeps up with
+    frames, draws, ms, moves = page.evaluate("""([x0, y, width, seconds]) => new Promise(done => {
+        window.__draws = 0;
+        let frames = 0, t0 = performance.now();
+        const step = (t) => {
+            const f = (t - t0) / (seconds * 1000);
+            if (f >= 1) { done([frames, window.__draws, t - t0, frames]); return; }
+            window.dispatchEvent(new MouseEvent('mousemove', {clientX: x0 - f * width * 0.6, clientY: y, bubbles: true}));
+            frames++;
+            requestAnimationFrame(step);
+        };
+        requestAnimationFrame((t) => { t0 = t; requestAnimationFrame(step); });
+    })""", [x0, y, box["width"], seconds])
     page.mouse.up()
     page.keyboard.up("Shift")
-    page.evaluate("window.__run = false")
     return frames / (ms / 1000), draws / (ms / 1000), moves
 
 
@@ -154,7 +157,7 @@ def main() -> None:
     print(f"{'  viewers loaded on demand, gzip -9 (KB, not in first paint)':58} {lazy / 1024:12.1f}")
     print(f"{'1M-step chart painted after navigation, median of 5 (ms)':58} {statistics.median(paints):12.0f} {'<= 1000':>10}   (all: {', '.join(f'{x:.0f}' for x in paints)})")
     print(f"{f'{args.runs} overlaid runs, Shift+drag pan: frames/s':58} {fps:12.1f} {'>= 30':>10}")
-    print(f"{'  chart redraws/s during the pan':58} {dps:12.1f}   ({moves} mouse moves)")
+    print(f"{'  chart redraws/s during the pan':58} {dps:12.1f}   ({moves} pan steps, one per frame)")
 
 
 if __name__ == "__main__":
