@@ -15,6 +15,17 @@ test("a bucket becomes its first and last point, with its min/max at both", () =
   assert.deepEqual(s.min, [0.5, 0.5, 3]);
 });
 
+test("a spike inside a bucket is a point of the line (M4: first, min, max, last)", () => {
+  const s = shapeBuckets({ x: [0], x_last: [99], first: [1], last: [0.5], min: [0.4], max: [50],
+    x_of_min: [98], x_of_max: [37], count: [100] });
+  assert.deepEqual(s.x, [0, 37, 98, 99]);
+  assert.deepEqual(s.y, [1, 50, 0.4, 0.5]);
+  // a tile-start x outside the bucket is clamped into it; an extreme at the bucket's edge adds no point
+  const t = shapeBuckets({ x: [10], x_last: [20], first: [5], last: [1], min: [1], max: [9],
+    x_of_min: [20], x_of_max: [0], count: [11] });
+  assert.deepEqual(t.x, [10, 20]);
+});
+
 test("non-finite markers are gaps", () => {
   assert.equal(num("Infinity"), null);
   assert.equal(num(2), 2);

@@ -1,6 +1,6 @@
 /**
  * A thin uPlot wrapper for overlaid runs. Data columns come ready from
- * lib/series.ts: [x, then per run: line, band min, band max]. Drag selects an
+ * lib/series.ts: [x, then per run: line, and with `band` its min and max]. Drag selects an
  * x-range (-> onZoom), double-click resets, Shift+drag pans (-> onZoom when
  * released). The hover tooltip lists every run's value at the cursor (the
  * nearest point each run has), written as text.
@@ -22,10 +22,10 @@ interface Props {
   xLabel: string;
   zoom: [number, number] | null;
   onZoom: (z: [number, number] | null) => void;
-  band?: boolean;
+  band: boolean;          // each run brings [line, min, max] columns, the band filled between
 }
 
-const COLS = 3;
+const cols = (p: { band: boolean }) => (p.band ? 3 : 1);
 
 function nearestNonNull(u: uPlot, sidx: number, idx: number): number {
   const ys = u.data[sidx];
@@ -41,12 +41,14 @@ function nearestNonNull(u: uPlot, sidx: number, idx: number): number {
 function options(p: Props, tip: HTMLDivElement, onZoomRef: { current: Props["onZoom"] }, wrap: HTMLDivElement): uPlot.Options {
   const series: uPlot.Series[] = [{ label: p.xLabel }];
   const bands: uPlot.Band[] = [];
+  const COLS = cols(p);
   p.runs.forEach((r, i) => {
     // uPlot's default point rule: dots where points are sparse (a key logged once is a dot, not nothing).
     series.push({ label: r.name, stroke: r.color, fill: undefined, width: 1.5, points: { size: 5, fill: r.color }, spanGaps: true });
+    if (!p.band) return;
     series.push({ label: `${r.name} min`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true });
     series.push({ label: `${r.name} max`, stroke: "transparent", width: 0, points: { show: false }, spanGaps: true });
-    if (p.band !== false) bands.push({ series: [1 + i * COLS + 2, 1 + i * COLS + 1], fill: withAlpha(r.color, 0.18) });
+    bands.push({ series: [1 + i * COLS + 2, 1 + i * COLS + 1], fill: withAlpha(r.color, 0.18) });
   });
   let pan: { x0: number; min: number; max: number } | null = null;
   return {

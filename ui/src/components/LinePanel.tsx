@@ -13,6 +13,8 @@ import { LineChart } from "./LineChart";
 import type { PanelRun } from "./Workspace";
 
 export const BUCKETS = 500;
+/** Up to this many runs a chart also fills each run's min/max band; more would be clutter (the M4 line keeps spikes). */
+export const MAX_BAND_RUNS = 5;
 
 export function LinePanel({ project, runs, keyName }: { project: string; runs: PanelRun[]; keyName: string }) {
   const { view, setView } = useNav();
@@ -33,8 +35,12 @@ export function LinePanel({ project, runs, keyName }: { project: string; runs: P
     });
     const present = shaped.map((s, i) => ({ s, r: runs[i] })).filter((x): x is { s: Shaped; r: PanelRun } => !!x.s && x.s.x.length > 0);
     const fix = (ys: Num[]) => (view.log ? positiveOnly(ys) : ys);
-    const cols = present.map(({ s }) => [fix(ema(s.y, view.smooth)), fix(s.min), fix(s.max)]);
-    return { aligned: alignRuns(cols, present.map(({ s }) => s.x)), runs: present.map(({ r }) => ({ name: r.entry.name || r.entry.id, color: r.color })) };
+    const band = present.length <= MAX_BAND_RUNS;
+    const cols = present.map(({ s }) => {
+      const line = fix(ema(s.y, view.smooth));
+      return band ? [line, fix(s.min), fix(s.max)] : [line];
+    });
+    return { band, aligned: alignRuns(cols, present.map(({ s }) => s.x)), runs: present.map(({ r }) => ({ name: r.entry.name || r.entry.id, color: r.color })) };
   }, [coarse.data, fine.data, view.smooth, view.log]);
   return (
     <div ref={ref} class="line-panel">
@@ -42,7 +48,7 @@ export function LinePanel({ project, runs, keyName }: { project: string; runs: P
       {data && data.runs.length === 0 && <div class="empty">No values of {keyName} against {view.x === "_step" ? "Step" : view.x}</div>}
       {data && data.runs.length > 0 && (
         <LineChart data={data.aligned as any} runs={data.runs} width={width} log={view.log} time={view.x === "_timestamp"}
-          xLabel={view.x === "_step" ? "Step" : view.x} zoom={view.zoom} onZoom={(z) => setView({ zoom: z })} />
+          xLabel={view.x === "_step" ? "Step" : view.x} zoom={view.zoom} band={data.band} onZoom={(z) => setView({ zoom: z })} />
       )}
       {data && data.runs.length > 1 && (
         <div class="legend">

@@ -87,7 +87,7 @@ function SystemTab({ project, r }: { project: string; r: RunDetail }) {
       {keys.map((k) => {
         const ser = s.data!.series[k];
         const ys = ser.v.map(num);
-        const data = alignRuns([[ys, ys, ys]], [ser.t.map((t) => t - t0)]);
+        const data = alignRuns([[ys]], [ser.t.map((t) => t - t0)]);
         return (
           <div class="panel" data-key={k} key={k}>
             <div class="panel-title">{k}</div>

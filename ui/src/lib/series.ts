@@ -24,8 +24,14 @@ export function num(v: unknown): Num {
   return null;
 }
 
-/** One run's buckets as line points (first, last) with the bucket's min/max at each point. */
-export function shapeBuckets(s: SampledSeries): Shaped {
+/**
+ * One run's buckets as line points, M4-style: each bucket's first, min, max
+ * and last point in x order (fewer when they coincide), so the line itself
+ * passes through every bucket's extremes and a one-step spike is drawn even
+ * without the band. Each point also carries its bucket's min and max (the band).
+ * An extreme's x is clamped into its bucket (the server may give a tile start).
+ */
+export function shapeBuckets(s: SampledSeries & { x_of_min?: unknown[]; x_of_max?: unknown[] }): Shaped {
   const out: Shaped = { x: [], y: [], min: [], max: [] };
   const n = s.x.length;
   for (let i = 0; i < n; i++) {
@@ -33,9 +39,18 @@ export function shapeBuckets(s: SampledSeries): Shaped {
     const x1 = Number(s.x_last[i]);
     const lo = num(s.min[i]);
     const hi = num(s.max[i]);
-    out.x.push(x0); out.y.push(num(s.first[i])); out.min.push(lo); out.max.push(hi);
+    const clamp = (v: unknown) => Math.min(x1, Math.max(x0, Number(v)));
+    const pts: [number, Num][] = [[x0, num(s.first[i])]];
     if (x1 !== x0) {
-      out.x.push(x1); out.y.push(num(s.last[i])); out.min.push(lo); out.max.push(hi);
+      const ext: [number, Num][] = [];
+      if (s.x_of_min && lo != null) ext.push([clamp(s.x_of_min[i]), lo]);
+      if (s.x_of_max && hi != null) ext.push([clamp(s.x_of_max[i]), hi]);
+      ext.sort((a, b) => a[0] - b[0]);
+      for (const p of ext) if (p[0] > x0 && p[0] < x1 && p[0] !== pts[pts.length - 1][0]) pts.push(p);
+      pts.push([x1, num(s.last[i])]);
+    }
+    for (const [x, y] of pts) {
+      out.x.push(x); out.y.push(y); out.min.push(lo); out.max.push(hi);
     }
   }
   return out;

@@ -14,6 +14,7 @@ export async function mount(el: HTMLElement, a: { url: string; format: string })
   viewer.addModel(text, FORMATS[a.format] ?? a.format, { keepH: true } as any); // W&B shows hydrogens too
   viewer.setStyle({}, { stick: { radius: 0.15 }, sphere: { scale: 0.25 } });
   viewer.zoomTo();
+  viewer.zoom(1.6); // zoomTo leaves a wide margin; small molecules should fill the panel
   viewer.render();
   return () => viewer.clear();
 }
