@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { shapeBuckets, mergeRange, alignRuns, num, positiveOnly } from "../src/lib/series";
+import { shapeBuckets, mergeRange, alignRuns, num, positiveOnly, snapRuns } from "../src/lib/series";
 import { ema } from "../src/lib/ema";
 
 const buckets = {
@@ -52,4 +52,15 @@ test("EMA: weight 0 is identity, the first point is the first value, gaps are ke
   assert.equal(s[1], null);
   assert.ok(s[2]! > 0 && s[2]! < 10);
   assert.ok(s[3]! < s[2]!);
+});
+
+test("runs snapped to one grid share x values; a spike wins its slot; narrow ranges stay exact", () => {
+  const a = { x: [0, 1001, 1002, 5000], y: [1, 9, 2, 3], min: [1, 2, 2, 3], max: [1, 9, 9, 3] };
+  const b = { x: [3, 1003, 4998], y: [4, 5, 6], min: [4, 5, 6], max: [4, 5, 6] };
+  const [sa, sb] = snapRuns([a, b], 0, 5000, 1000); // 5-wide slots
+  assert.deepEqual(sa.x, [0, 1000, 5000]);
+  assert.deepEqual(sa.y, [1, 9, 3]); // 1001 (the bucket's max) kept over 1002 in the same slot
+  assert.deepEqual(sb.x, [5, 1005, 5000]);
+  assert.equal(new Set([...sa.x, ...sb.x]).size, 5);
+  assert.equal(snapRuns([a], 0, 500, 1000)[0], a);
 });

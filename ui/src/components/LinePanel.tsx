@@ -7,7 +7,7 @@ import { useMemo } from "preact/hooks";
 import { api } from "../api";
 import { useAsync, useWidth } from "../hooks";
 import { useNav } from "../router";
-import { shapeBuckets, mergeRange, alignRuns, positiveOnly, Shaped, Num } from "../lib/series";
+import { shapeBuckets, mergeRange, alignRuns, positiveOnly, snapRuns, Shaped, Num } from "../lib/series";
 import { ema } from "../lib/ema";
 import { LineChart } from "./LineChart";
 import type { PanelRun } from "./Workspace";
@@ -36,11 +36,14 @@ export function LinePanel({ project, runs, keyName }: { project: string; runs: P
     const present = shaped.map((s, i) => ({ s, r: runs[i] })).filter((x): x is { s: Shaped; r: PanelRun } => !!x.s && x.s.x.length > 0);
     const fix = (ys: Num[]) => (view.log ? positiveOnly(ys) : ys);
     const band = present.length <= MAX_BAND_RUNS;
-    const cols = present.map(({ s }) => {
+    let [lo, hi] = view.zoom ?? [Infinity, -Infinity];
+    if (!view.zoom) for (const { s } of present) { lo = Math.min(lo, s.x[0]); hi = Math.max(hi, s.x[s.x.length - 1]); }
+    const snapped = snapRuns(present.map(({ s }) => s), lo, hi);
+    const cols = snapped.map((s) => {
       const line = fix(ema(s.y, view.smooth));
       return band ? [line, fix(s.min), fix(s.max)] : [line];
     });
-    return { band, aligned: alignRuns(cols, present.map(({ s }) => s.x)), runs: present.map(({ r }) => ({ name: r.entry.name || r.entry.id, color: r.color })) };
+    return { band, aligned: alignRuns(cols, snapped.map((s) => s.x)), runs: present.map(({ r }) => ({ name: r.entry.name || r.entry.id, color: r.color })) };
   }, [coarse.data, fine.data, view.smooth, view.log]);
   return (
     <div ref={ref} class="line-panel">

@@ -69,6 +69,34 @@ export function mergeRange(coarse: Shaped, fine: Shaped, lo: number, hi: number)
   return out;
 }
 
+/**
+ * Put every run's points on one grid of `slots` columns over [lo, hi] so that
+ * overlaid runs share x values and their aligned table stays ~`slots` wide
+ * (not runs x points). A slot is under half a pixel for charts up to `slots`/2
+ * pixels wide. Where several points of one run fall in one slot, a bucket's
+ * extreme (its min or max) wins over a first/last point, so spikes survive.
+ * Ranges narrower than `slots` are left exact (integer steps stay integers).
+ */
+export function snapRuns(runs: Shaped[], lo: number, hi: number, slots = 2000): Shaped[] {
+  if (!(hi - lo > slots)) return runs;
+  const w = (hi - lo) / slots;
+  return runs.map((s) => {
+    const out: Shaped = { x: [], y: [], min: [], max: [] };
+    for (let i = 0; i < s.x.length; i++) {
+      const x = lo + Math.round((s.x[i] - lo) / w) * w;
+      const n = out.x.length;
+      const extreme = s.y[i] != null && (s.y[i] === s.min[i] || s.y[i] === s.max[i]);
+      if (n && out.x[n - 1] === x) {
+        const prevExtreme = out.y[n - 1] != null && (out.y[n - 1] === out.min[n - 1] || out.y[n - 1] === out.max[n - 1]);
+        if (extreme && !prevExtreme) { out.y[n - 1] = s.y[i]; out.min[n - 1] = s.min[i]; out.max[n - 1] = s.max[i]; }
+        continue;
+      }
+      out.x.push(x); out.y.push(s.y[i]); out.min.push(s.min[i]); out.max.push(s.max[i]);
+    }
+    return out;
+  });
+}
+
 /** Values a log axis cannot show (<= 0) become gaps. */
 export function positiveOnly(ys: Num[]): Num[] {
   return ys.map((y) => (y != null && y > 0 ? y : null));
