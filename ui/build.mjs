@@ -19,7 +19,7 @@ await build({
   bundle: true,
   splitting: true,
   format: "esm",
-  minify: true,
+  minify: !process.env.UI_NOMINIFY, // UI_NOMINIFY=1: readable output for profiling (never committed)
   target: ["es2020"],
   outdir: join(out, "assets"),
   entryNames: "[name]",
