@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .harness import REPO, run_dirs, upload
+from .looks import drawn
 
 
 def _wait_file(p: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -18,10 +20,12 @@ def _wait_file(p: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
         time.sleep(0.05)
 
 
-def test_live_run_updates_charts_and_slider_without_reload(page, site, tmp_path):
+def test_live_run_updates_charts_and_slider_without_reload(page, site, tmp_path, shot):
     base, gate = tmp_path / "runs", tmp_path / "gate"
     gate.mkdir()
-    proc = subprocess.Popen([sys.executable, "tests/ui/runs.py", "live", str(base), str(gate)], cwd=REPO)
+    # system metrics every 0.2 s, so the run page's System tab has something to draw
+    proc = subprocess.Popen([sys.executable, "tests/ui/runs.py", "live", str(base), str(gate)], cwd=REPO,
+                            env={**os.environ, "TIDELOG_STATS_INTERVAL": "0.2"})
     try:
         _wait_file(gate / "ready1", proc)
         run_dir = run_dirs(base)["live-run"]
@@ -48,6 +52,12 @@ def test_live_run_updates_charts_and_slider_without_reload(page, site, tmp_path)
             .textContent === 'Step 41'""", timeout=10_000)
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         print(f"live update shown {shown_after:.2f} s after the upload")
+        page.locator('button[data-tab="system"]').click()
+        system = page.locator(".system .panel .chart[data-painted='1']").first
+        system.wait_for()
+        assert drawn(system)
+        assert page.locator(".system .panel").count() >= 2  # cpu, memory, ...
+        shot(page, "run-system")
     finally:
         (gate / "end").write_text("")
         proc.wait(60)
