@@ -5,8 +5,9 @@
 keys, a hostile name and tag that must stay text).
 ``python tests/ui/runs.py empty DIR``: a run that logged nothing.
 ``python tests/ui/runs.py live DIR GATE_DIR``: a run that logs in phases and
-stays running: it writes ``GATE_DIR/ready1`` after phase one, waits for
-``GATE_DIR/go``, logs phase two, writes ``ready2``, waits for ``GATE_DIR/end``.
+stays running: it writes ``GATE_DIR/ready1`` once phase one is in its WAL on
+disk, waits for ``GATE_DIR/go``, logs phase two, writes ``ready2`` (same rule),
+waits for ``GATE_DIR/end``.
 """
 
 from __future__ import annotations
@@ -45,8 +46,15 @@ def _wait(p: Path) -> None:
         time.sleep(0.05)
 
 
-def _settle(gate: Path, name: str) -> None:
-    time.sleep(0.6)  # past the sender's default 200 ms fsync interval
+def _settle(gate: Path, name: str, last_step: int) -> None:
+    """Signal ``name`` once the run's WAL on disk holds every step up to ``last_step``."""
+    from tidelog.read.run import RunState
+
+    deadline = time.monotonic() + 120
+    while (RunState.load(Path(wandb.run.dir)).last_step or -1) < last_step:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the WAL never reached step {last_step}")
+        time.sleep(0.1)
     (gate / name).write_text(wandb.run.id)
 
 
@@ -57,12 +65,12 @@ def live(base: str, gate_dir: str) -> None:
     for s in range(20):
         wandb.log({"live_metric": s * 0.5})
     wandb.log({"live_image": wandb.Image(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))})
-    _settle(gate, "ready1")
+    _settle(gate, "ready1", 20)
     _wait(gate / "go")
     for s in range(20):
         wandb.log({"live_metric": 10 + s * 0.5})
     wandb.log({"live_image": wandb.Image(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8))})
-    _settle(gate, "ready2")
+    _settle(gate, "ready2", 41)
     _wait(gate / "end")
     wandb.finish()
 

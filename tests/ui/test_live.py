@@ -59,5 +59,11 @@ def test_live_run_updates_charts_and_slider_without_reload(page, site, tmp_path,
         assert page.locator(".system .panel").count() >= 2  # cpu, memory, ...
         shot(page, "run-system")
     finally:
+        (gate / "go").write_text("")
         (gate / "end").write_text("")
-        proc.wait(60)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise

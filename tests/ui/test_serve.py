@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from starlette.applications import Starlette
@@ -25,7 +26,9 @@ class _Client:
                 await r.aread()
                 return r
 
-        return asyncio.run(go())
+        # its own thread: a session's Playwright may already run an event loop in this one
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, go()).result()
 
 
 def _client() -> _Client:

@@ -74,28 +74,29 @@ function Overview({ r }: { r: RunDetail }) {
   );
 }
 
+function SystemPanel({ name, t, v, t0, color }: { name: string; t: number[]; v: unknown[]; t0: number; color: string }) {
+  const [ref, width] = useWidth<HTMLDivElement>();
+  const data = alignRuns([[v.map(num)]], [t.map((x) => x - t0)]);
+  return (
+    <div class="panel" data-key={name}>
+      <div class="panel-title">{name}</div>
+      <div ref={ref}>
+        <LineChart data={data as any} runs={[{ name, color }]} width={width} log={false} time={false}
+          xLabel="seconds" zoom={null} onZoom={() => undefined} band={false} />
+      </div>
+    </div>
+  );
+}
+
 function SystemTab({ project, r }: { project: string; r: RunDetail }) {
   const s = useAsync(() => api.system(project, r.id), [project, r.id, runVersion(r)]);
-  const [ref, width] = useWidth<HTMLDivElement>();
   if (s.error) return <div class="error">{s.error}</div>;
   if (!s.data) return <div class="empty">Loading…</div>;
   const keys = Object.keys(s.data.series).sort();
   if (!keys.length) return <div class="empty">No system metrics logged for this run.</div>;
-  const t0 = r.created_at;
   return (
-    <div ref={ref} class="panels system">
-      {keys.map((k) => {
-        const ser = s.data!.series[k];
-        const ys = ser.v.map(num);
-        const data = alignRuns([[ys]], [ser.t.map((t) => t - t0)]);
-        return (
-          <div class="panel" data-key={k} key={k}>
-            <div class="panel-title">{k}</div>
-            <LineChart data={data as any} runs={[{ name: r.name || r.id, color: "#5387DD" }]} width={Math.max(240, width / 2 - 30)}
-              log={false} time={false} xLabel="seconds" zoom={null} onZoom={() => undefined} band={false} />
-          </div>
-        );
-      })}
+    <div class="panels system">
+      {keys.map((k) => <SystemPanel key={k} name={k} t={s.data!.series[k].t} v={s.data!.series[k].v} t0={r.created_at} color="#5387DD" />)}
     </div>
   );
 }
