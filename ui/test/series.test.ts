@@ -10,7 +10,7 @@ const buckets = {
 test("a bucket becomes its first and last point, with its min/max at both", () => {
   const s = shapeBuckets(buckets);
   assert.deepEqual(s.x, [0, 9, 10]);
-  assert.deepEqual(s.y, [1, 2, null]);
+  assert.deepEqual(s.y, [1, 2, 3]); // one step's bucket shows its last value (a later log at a step wins)
   assert.deepEqual(s.max, [100, 100, 3]); // the spike stays drawn in the band
   assert.deepEqual(s.min, [0.5, 0.5, 3]);
 });

@@ -40,7 +40,8 @@ export function shapeBuckets(s: SampledSeries & { x_of_min?: unknown[]; x_of_max
     const lo = num(s.min[i]);
     const hi = num(s.max[i]);
     const clamp = (v: unknown) => Math.min(x1, Math.max(x0, Number(v)));
-    const pts: [number, Num][] = [[x0, num(s.first[i])]];
+    // A bucket holding one x (one step) is that step's row: its last value wins, as in history rows.
+    const pts: [number, Num][] = [[x0, num(x1 === x0 ? s.last[i] : s.first[i])]];
     if (x1 !== x0) {
       const ext: [number, Num][] = [];
       if (s.x_of_min && lo != null) ext.push([clamp(s.x_of_min[i]), lo]);
