@@ -170,6 +170,9 @@ export function LineChart(p: Props) {
     if (wrap.current) {
       wrap.current.dataset.points = String(xs.length);
       wrap.current.dataset.xmax = xs.length ? String(xs[xs.length - 1]) : "";
+      let ymax = -Infinity;
+      for (let i = 0; i < p.runs.length; i++) for (const y of p.data[1 + i * cols(p)]) if (y != null && y > ymax) ymax = y;
+      wrap.current.dataset.ymax = String(ymax);
     }
   }, [p.data]);
   useEffect(() => {
