@@ -33,6 +33,14 @@ def test_runs_table_sorts_filters_selects_and_keeps_names_as_text(page, site, sh
     assert page.locator('th[data-field="config.lr"]').count() == 1
     page.locator('th[data-field="config.lr"]').click()
     shot(page, "runs-table")
+    # the config/summary columns are chosen in the Columns picker, and the choice is in the URL
+    page.locator(".col-picker summary").click()
+    page.locator('.col-picker input[data-col="config.lr"]').uncheck()
+    page.wait_for_function("""() => !document.querySelector('th[data-field="config.lr"]')""")
+    assert "cols=" in page.url and "config.lr" not in page.url.split("cols=")[1].split("&")[0]
+    page.locator('.col-picker input[data-col="config.lr"]').check()
+    page.locator('th[data-field="config.lr"]').wait_for()
+    page.locator(".col-picker summary").click()
     page.locator("input.filter").fill("tag:compare")
     page.locator("input.filter").press("Enter")
     page.wait_for_function("() => document.querySelectorAll('.run-row').length === 1")

@@ -12,7 +12,8 @@ test("routes round-trip", () => {
 test("view state round-trips through the query string and defaults are omitted", () => {
   assert.equal(viewSearch(DEFAULT_VIEW), "");
   const v = { ...DEFAULT_VIEW, sel: ["a", "b"], x: "epoch", smooth: 0.6, log: true, q: "loss", zoom: [1, 5] as [number, number],
-    sort: "-summary.acc", filter: "state:finished", tab: "logs", step: { examples: 3 } };
+    sort: "-summary.acc", filter: "state:finished", tab: "logs", step: { examples: 3 },
+    cols: ["config.lr", "summary.acc"] };
   assert.deepEqual(parseView(viewSearch(v)), v);
   assert.equal(parseView("?zoom=5,1").zoom, null);
   assert.equal(parseView("?smooth=7").smooth, 0);

@@ -1,6 +1,7 @@
 /**
  * The runs table: a filter box (lib/filters.ts words), sortable columns
- * (state, name, tags, created, duration, config and summary values), a
+ * (state, name, tags, created, duration, config and summary values chosen
+ * with the Columns picker, kept in the URL), a
  * checkbox per run to show it in the workspace, the run's colour. Compact in
  * the workspace's sidebar; every column on the Runs tab. Everything a user
  * logged is rendered as text.
@@ -37,7 +38,8 @@ export function sortRuns(runs: RunEntry[], sort: string): RunEntry[] {
   });
 }
 
-function dynamicColumns(runs: RunEntry[]): string[] {
+/** Every config key and scalar summary key of the runs, as `config.x` / `summary.y`, sorted. */
+export function availableColumns(runs: RunEntry[]): string[] {
   const cfg = new Set<string>(), sum = new Set<string>();
   for (const r of runs) {
     for (const k of Object.keys(flatten(r.config))) cfg.add(`config.${k}`);
@@ -45,7 +47,21 @@ function dynamicColumns(runs: RunEntry[]): string[] {
       if (!k.startsWith("_") && (typeof v === "number" || typeof v === "string" || typeof v === "boolean")) sum.add(`summary.${k}`);
     }
   }
-  return [...[...cfg].sort(), ...[...sum].sort()].slice(0, MAX_DYNAMIC_COLS);
+  return [...[...cfg].sort(), ...[...sum].sort()];
+}
+
+function ColumnPicker({ all, shown, onChange }: { all: string[]; shown: string[]; onChange: (c: string[]) => void }) {
+  return (
+    <details class="col-picker">
+      <summary>Columns ({shown.length}/{all.length})</summary>
+      <div class="col-list">
+        {all.map((c) => (
+          <label key={c}><input type="checkbox" data-col={c} checked={shown.includes(c)}
+            onChange={() => onChange(shown.includes(c) ? shown.filter((x) => x !== c) : all.filter((x) => x === c || shown.includes(x)))} /> {c}</label>
+        ))}
+      </div>
+    </details>
+  );
 }
 
 interface Props {
@@ -60,12 +76,16 @@ export function RunsTable(p: Props) {
   const Th = ({ f, label }: { f: string; label: string }) => (
     <th class="sortable" data-field={f} onClick={() => sortBy(f)} title={`sort by ${f}`}>{label}{arrow(f)}</th>
   );
-  const dyn = p.compact ? [] : dynamicColumns(p.runs);
+  const all = p.compact ? [] : availableColumns(p.runs);
+  const dyn = p.compact ? [] : view.cols ? view.cols.filter((c) => all.includes(c)) : all.slice(0, MAX_DYNAMIC_COLS);
   const allOn = p.runs.length > 0 && p.runs.every((r) => p.selected.includes(r.id));
   return (
     <div class={p.compact ? "runs compact" : "runs"}>
-      <input class="filter" type="search" placeholder="Filter runs: text, state:finished, tag:x, lr>0.01, summary.acc>=0.9"
-        value={view.filter} onChange={(e) => setView({ filter: (e.target as HTMLInputElement).value })} />
+      <div class="runs-bar">
+        <input class="filter" type="search" placeholder="Filter runs: text, state:finished, tag:x, lr>0.01, summary.acc>=0.9"
+          value={view.filter} onChange={(e) => setView({ filter: (e.target as HTMLInputElement).value })} />
+        {!p.compact && <ColumnPicker all={all} shown={dyn} onChange={(c) => setView({ cols: c })} />}
+      </div>
       <div class="runs-scroll">
         <table class="grid runs-table">
           <thead>

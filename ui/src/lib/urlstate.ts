@@ -20,11 +20,12 @@ export interface ViewState {
   filter: string;         // runs filter text
   tab: string;            // run page tab
   step: Record<string, number>; // media slider steps per key
+  cols: string[] | null;  // runs table config/summary columns; null = the first ones found
 }
 
 export const DEFAULT_VIEW: ViewState = {
   sel: null, x: "_step", smooth: 0, log: false, q: "", zoom: null, sort: "-created_at", filter: "",
-  tab: "overview", step: {},
+  tab: "overview", step: {}, cols: null,
 };
 
 export function parseRoute(pathname: string): Route {
@@ -43,6 +44,8 @@ export function routePath(r: Route): string {
 export function parseView(search: string): ViewState {
   const p = new URLSearchParams(search);
   const v: ViewState = { ...DEFAULT_VIEW, step: {} };
+  const cols = p.get("cols");
+  if (cols !== null) v.cols = cols ? cols.split(",") : [];
   const sel = p.get("sel");
   if (sel !== null) v.sel = sel ? sel.split(",") : [];
   v.x = p.get("x") || DEFAULT_VIEW.x;
@@ -76,6 +79,7 @@ export function viewSearch(v: ViewState): string {
   if (v.filter) p.set("filter", v.filter);
   if (v.tab !== DEFAULT_VIEW.tab) p.set("tab", v.tab);
   for (const k of Object.keys(v.step).sort()) p.set(`step.${k}`, String(v.step[k]));
+  if (v.cols !== null) p.set("cols", v.cols.join(","));
   const s = p.toString();
   return s ? `?${s}` : "";
 }
