@@ -131,7 +131,9 @@ def create_app(settings: ServerSettings) -> Starlette:
     ctx = Context(settings=settings, engine=engine, store=open_store(settings.store))
     routes = [Route("/status", status), Route("/auth/check", auth_check)]
     routes += routes_write.ROUTES + routes_read.ROUTES
-    app = Starlette(routes=[Mount("/api/v1", routes=routes)], exception_handlers={
+    from tidelog.webui.serve import ui_routes  # the web UI at / (its own module)
+
+    app = Starlette(routes=[Mount("/api/v1", routes=routes), *ui_routes()], exception_handlers={
         ApiError: _api_error, HTTPException: _http_error, StoreUnavailable: _unavailable,
         sa.exc.OperationalError: _unavailable, sa.exc.InterfaceError: _unavailable, Exception: _bug})
     app.state.ctx = ctx
