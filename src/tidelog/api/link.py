@@ -20,6 +20,7 @@ from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import encode_record
+from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
@@ -34,12 +35,13 @@ __all__ = ["Link"]
 class Link:
     def __init__(self, run_dir: Path, run_id: str, settings: Settings, first_frame: int) -> None:
         self.run_dir = run_dir
+        paths = self.paths = RunDir(run_dir)
         lock_fd = try_hold(run_dir, TRAINER)  # readers see the run as running while it is held
         if lock_fd is None:
             raise UsageError(f"another process has the run at {run_dir} open")
         self._lock_fd = lock_fd
         self.ring = self._make_ring(run_dir, run_id, settings.ring_bytes)
-        self.channel = Channel(self.ring, run_dir / "transport" / "spill")
+        self.channel = Channel(self.ring, paths.spill)
         self.frame = first_frame
         self.lock = threading.Lock()
         argv = sender_argv(
@@ -48,7 +50,7 @@ class Link:
         )
         ring = self.ring
         self.supervisor = SenderSupervisor(
-            argv, run_dir / "logs", progress=lambda: ring.read_pos + ring.spill_acked,
+            argv, paths, progress=lambda: ring.read_pos + ring.spill_acked,
             on_restart=self._restarted, needed=ring.path.exists,
             left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
             on_broken=self._broken,
@@ -60,9 +62,10 @@ class Link:
         try:
             return Ring.create(path, nbytes, run_dir)
         except OSError:
-            if path.parent == run_dir / "transport":
+            fallback = RunDir(run_dir).ring
+            if path == fallback:
                 raise
-            return Ring.create(run_dir / "transport" / "ring", nbytes, run_dir)  # /dev/shm refused it
+            return Ring.create(fallback, nbytes, run_dir)  # /dev/shm refused it
 
     def start(self) -> None:
         self.supervisor.start()
@@ -94,8 +97,8 @@ class Link:
         self.ring.mark_closed()
         ok = self.supervisor.finish(done=lambda: self.ring.read_pos == self.ring.write_pos)
         if self.supervisor.broken is not None:
-            warn(f"tidelog: the run's records are not written to {self.run_dir / 'wal'}: the sender kept "
-                 f"failing (see the earlier warning and {self.run_dir / 'logs'}). Nothing is lost: they are "
+            warn(f"tidelog: the run's records are not written to {self.paths.wal}: the sender kept "
+                 f"failing (see the earlier warning and {self.paths.logs}). Nothing is lost: they are "
                  f"kept in {self.ring.path} and {self.channel.spill_path.parent}. Once the cause is fixed, "
                  f"run `tidelog recover {self.run_dir}` after this process ends to write them to the run's log.")
         self.channel.close()

@@ -20,11 +20,12 @@ from tidelog.api.keys import RESERVED, KeyTable
 from tidelog.api.link import Link
 from tidelog.api.metrics import Metric, check_definition
 from tidelog.api.rows import History, RowWriter
+from tidelog.api.run_methods import WandbRunMethods
 from tidelog.api.summary import Summary
 from tidelog.api.values import to_fields
-from tidelog.compat.run_methods import WandbRunMethods
 from tidelog.errors import UsageError
 from tidelog.records import pb
+from tidelog.rundir import RunDir
 from tidelog.settings import Settings
 
 __all__ = ["Run", "History", "Metric"]
@@ -149,7 +150,7 @@ class Run(RowWriter, WandbRunMethods):
         if not src.is_file():
             raise FileNotFoundError(f"tidelog.save: no file at {src}")
         rel = src.name if base_path is None else str(src.resolve().relative_to(Path(base_path).resolve()))
-        dest = self._run_dir / "files" / rel
+        dest = RunDir(self._run_dir).files / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         data = dest.read_bytes()

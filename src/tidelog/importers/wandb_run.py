@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidelog.api.rundir import find_run_dir, root_for
+from tidelog.rundir import find_run_dir, root_for
 from tidelog.errors import UsageError
 from tidelog.importers.leveldb_log import LogReport, read_payloads
 from tidelog.importers.wandb_records import decode

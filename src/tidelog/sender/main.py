@@ -38,6 +38,7 @@ from pathlib import Path
 
 from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
+from tidelog.rundir import RunDir
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.encode_pool import batch_bytes
@@ -69,10 +70,10 @@ class Sender:
         self._lock_fd = self._lock()
         self.ring = Ring.attach(Path(args.ring))
         self.source = FrameSource(self.ring, Path(args.spill))
-        self.writer = WalWriter(self.run_dir / "wal", fsync=FsyncPolicy.parse(args.fsync))
+        self.writer = WalWriter(RunDir(self.run_dir).wal, fsync=FsyncPolicy.parse(args.fsync))
         self.builder = RecordBuilder(
             self.run_dir, next_seq=self.writer.last_seq + 1,
-            last_frame=last_transport_mark(self.run_dir / "wal"),
+            last_frame=last_transport_mark(RunDir(self.run_dir).wal),
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
         self.linger_s = self._linger_s()
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         Sender(args).run()
     except BaseException:
         text = traceback.format_exc()
-        err = Path(args.run_dir) / "logs" / f"sender-{os.getpid()}.err"
+        err = RunDir(args.run_dir).sender_err(os.getpid())
         err.parent.mkdir(parents=True, exist_ok=True)
         err.write_text(text)
         print(text, file=sys.stderr, flush=True)
