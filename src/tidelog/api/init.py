@@ -114,8 +114,6 @@ def _resume(s: settings_mod.Settings, run_dir: Path, run_id: str, name: str, con
               job_type=state.job_type or s.job_type,
               start_step=(state.last_step + 1) if state.last_step is not None else 0,
               first_frame=last_transport_mark(RunDir(run_dir).wal), keys=state.keys, resumed=True)
-    run.config._items.update(state.config)
-    run.summary._user.update(state.user_summary)
-    run._slow_last.update((k, (0, v)) for k, v in state.last_logged.items())
+    run._resume_from(state)
     run._start(config, header=False)
     return run

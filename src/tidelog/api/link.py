@@ -2,7 +2,10 @@
 
 Owns the frame counter, the channel (ring + spill) and the sender
 supervisor. Every record leaves through here, under one lock, so frames
-enter the ring in frame-number order even when several threads log.
+enter the ring in frame-number order even when several threads log:
+``send``/``send_media`` take the lock themselves; ``put`` and ``put_packed``
+are for a caller that already holds ``lock`` because it must decide
+something in the same critical section (``log()`` claims its step there).
 
 If the supervisor gives up on a sender that keeps dying (it is *broken*),
 records still go into the ring and the spill file; ``close()`` then returns
@@ -15,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
@@ -33,6 +37,8 @@ __all__ = ["Link"]
 
 
 class Link:
+    """One run's outlet: numbers frames (1, 2, ... in ring order) and hands them to the channel."""
+
     def __init__(self, run_dir: Path, run_id: str, settings: Settings, first_frame: int) -> None:
         self.run_dir = run_dir
         paths = self.paths = RunDir(run_dir)
@@ -72,14 +78,40 @@ class Link:
 
     def send(self, record: "pb.Record") -> None:
         with self.lock:
-            self.frame += 1
-            self.channel.send(encode_record(record, self.frame))
+            self.put(encode_record(record, self.frame + 1))
 
     def send_media(self, record: "pb.Record", prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
         with self.lock:
-            self.frame += 1
-            self.channel.send_media(layout_media(encode_record(record, self.frame), prepared))
+            self.put(encode_record(record, self.frame + 1), prepared)
+
+    def put(self, payload: bytes, prepared: list | None = None) -> int:
+        """Under ``lock``: hand over frame ``frame + 1``, whose record ``payload`` was encoded with that
+        number; with ``prepared``, a media frame (the arrays are copied now). Returns the number."""
+        frame_no = self.frame + 1
+        if prepared:
+            self.channel.send_media(layout_media(payload, prepared))
+        else:
+            self.channel.send(payload)
+        self.frame = frame_no
+        return frame_no
+
+    def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
+        """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
+        ``records.fastpath.RowLayout``) packs straight into the ring (else the spill file).
+        Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
+        frame_no = self.frame + 1
+        chan = self.channel
+        size = packer.size
+        off = chan.reserve(size)
+        if off is not None:
+            packer.pack_into(chan.mm, off, values, step, ts, frame_no)
+            chan.publish()
+        else:
+            frame = packer.pack(values, step, ts, frame_no)
+            chan.spill([frame, b"\0" * (size - len(frame))])
+        self.frame = frame_no
+        return frame_no
 
     def _restarted(self, message: str) -> None:
         import time

@@ -32,6 +32,17 @@ __all__ = ["Run", "History", "Metric"]
 
 
 class Run(RowWriter, WandbRunMethods):
+    """One training run, as ``tidelog.init()`` returns it (W&B's ``wandb.Run``).
+
+    Contract: ``log()`` never waits for the sender and never loses a call that
+    returned (``rows``); every record leaves through ``Link``, in frame order;
+    config, summary, metric definitions, saved files and alerts are records
+    too, so the WAL alone says what the run was. Values are checked before
+    anything is sent: a refused call changes nothing. After ``finish()``
+    every method that would change the run raises ``UsageError``. One process
+    owns a run: a forked child's calls are ignored with a warning.
+    """
+
     def __init__(self, settings: Settings, run_dir: Path, run_id: str, *, name: str, entity: str,
                  tags: Sequence[str], notes: str, group: str, job_type: str, start_step: int = 0,
                  first_frame: int = 0, keys: dict[str, int] | None = None, resumed: bool = False) -> None:
@@ -97,6 +108,14 @@ class Run(RowWriter, WandbRunMethods):
         if config is not None:
             self.config.update(as_dict(config))
         link.start()
+
+    def _resume_from(self, state: Any) -> None:
+        """Continue where a stored run (a ``read.run.RunState``) left off: its config, the summary
+        values set by hand, and the last value logged for each key (for ``run.summary``). Nothing is sent:
+        the run's log holds all of it already."""
+        self.config.restore(state.config)
+        self.summary.restore(state.user_summary)
+        self._restore_last_logged(state.last_logged)
 
     # -- records other than history -----------------------------------------------
 
