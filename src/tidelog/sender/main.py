@@ -64,6 +64,16 @@ def _log(msg: str) -> None:
 
 
 class Sender:
+    """One run's sender: the WAL's only writer while it holds the run's ``.sender.lock``.
+
+    Contract: a frame is acknowledged to the trainer only once the WAL holds its
+    records (so a crash of either process loses nothing that was handed over);
+    records are written in frame order, each frame once, also across a restart
+    (the WAL's last ``TransportMark`` says where to go on); when the trainer is
+    gone and nothing is left, the run is marked crashed. ``run()`` returns when
+    the run is finished or abandoned; anything it raises is for ``main`` to log.
+    """
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.run_dir = Path(args.run_dir)
         self.trainer_pid = args.trainer_pid
