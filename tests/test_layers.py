@@ -138,3 +138,21 @@ def test_the_walk_sees_lazy_and_relative_imports(tmp_path):
     found = {m for _, m in imports_of(probe, module="tidelog.wal.probe")}
     assert found == {"tidelog.api.lifecycle", "tidelog.records"}
     assert LEVEL[unit_of("tidelog.api.lifecycle")] > LEVEL["wal"]
+
+
+# Reading os.environ for a setting happens in settings.py only; these two pass the whole
+# environment on to a child process, which reads no setting from it.
+_ENV_PASSED_ON = {"transport/supervisor.py", "cli/run.py"}
+
+
+def test_only_settings_reads_the_environment():
+    readers = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if rel == "settings.py" or rel in _ENV_PASSED_ON:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os"
+                    and node.attr in ("environ", "getenv", "environb")):
+                readers.append(f"{rel}:{node.lineno}")
+    assert readers == [], "read settings through tidelog.settings (add a function there)"
