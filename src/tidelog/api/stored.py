@@ -25,7 +25,7 @@ from tidelog.api.amend import RunSummary
 from tidelog.errors import RunNotFoundError
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
-from tidelog.rundir import is_run_dir, root_for, run_dirs
+from tidelog.rundir import root_for, run_dirs
 
 __all__ = ["Api", "StoredRun", "RunSummary"]
 
