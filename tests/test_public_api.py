@@ -89,7 +89,7 @@ def test_import_is_light():
     """``import tidelog`` does not pull in the data types, numpy-heavy media or the reader."""
     code = (
         "import sys, tidelog\n"
-        "heavy = [m for m in ('tidelog.media.image', 'tidelog.read.api', 'tidelog.plot', 'PIL', 'pandas')"
+        "heavy = [m for m in ('tidelog.media.image', 'tidelog.api.stored', 'tidelog.plot', 'PIL', 'pandas')"
         " if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

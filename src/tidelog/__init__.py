@@ -54,9 +54,8 @@ __all__ = [
     "RunDisabled",
 ]
 
-run: Any = None
-config: Any = _lifecycle.Preinit("config")
-summary: Any = _lifecycle.Preinit("summary")
+# ``tidelog.run``, ``tidelog.config`` and ``tidelog.summary`` are looked up in ``api.lifecycle``
+# when asked (``__getattr__``): the current run's, or stand-ins that say to call init() first.
 
 
 def _active(what: str) -> Any:
@@ -109,12 +108,15 @@ _LAZY = {
     "Object3D": ("tidelog.media.object3d", "Object3D"),
     "plot_table": ("tidelog.media.charts", "plot_table"),
     "plot": ("tidelog.plot", None),
-    "Api": ("tidelog.read.api", "Api"),
+    "Api": ("tidelog.api.stored", "Api"),
 }
 
 
 def __getattr__(name: str) -> Any:
     import importlib
+
+    if name in _lifecycle.CURRENT:
+        return _lifecycle.current_part(name)
 
     try:
         module_name, attr = _LAZY[name]

@@ -12,10 +12,12 @@ import fcntl
 import os
 from pathlib import Path
 
+from tidelog.rundir import SENDER_LOCK, TRAINER_LOCK
+
 __all__ = ["TRAINER", "SENDER", "try_hold", "is_held"]
 
-TRAINER = ".trainer.lock"
-SENDER = ".sender.lock"
+TRAINER = TRAINER_LOCK
+SENDER = SENDER_LOCK
 
 
 def try_hold(run_dir: Path, name: str) -> int | None:

@@ -25,6 +25,19 @@ bad setting can never make it crash-loop.
     fsync           -           TIDELOG_FSYNC                     batch, never, interval:<ms>
     ring size       -           TIDELOG_RING_MB                   whole MiB, 1 to 65536
     stats interval  -           TIDELOG_STATS_INTERVAL            seconds >= 0 (0 = no system metrics)
+
+Readers, the CLI, the HTTP client and the server read their few variables
+through the small functions at the end (``read_dir``, ``server_url``,
+``api_key``, ``silent``, ``env_project``, ``server_root``, ``s3_endpoint``,
+``s3_region``): an explicit argument wins, then the variables, then the
+default, as above.
+
+    where runs are read  --dir, dir=    TIDELOG_DIR, WANDB_DIR            default "."
+    tracking server      server=        TIDELOG_SERVER                    a URL (no default)
+    server API key       api_key=       TIDELOG_API_KEY                   (none)
+    quiet termlog        -              TIDELOG_SILENT, WANDB_SILENT      1, true, yes
+    server data root     --root         TIDELOG_SERVER_ROOT, then $XDG_DATA_HOME/tidelog/server
+    S3 endpoint, region  -              AWS_ENDPOINT_URL(_S3), AWS_DEFAULT_REGION / AWS_REGION
 """
 
 from __future__ import annotations
@@ -38,7 +51,8 @@ from typing import Any
 
 from tidelog.errors import SettingsError
 
-__all__ = ["Settings", "DEFAULTS", "resolve", "check_name", "MODES", "RESUME", "MAX_NAME_LEN"]
+__all__ = ["Settings", "DEFAULTS", "resolve", "check_name", "MODES", "RESUME", "MAX_NAME_LEN", "read_dir",
+           "server_url", "api_key", "silent", "env_project", "server_root", "s3_endpoint", "s3_region"]
 
 # Offline is what tidelog always does today: "dryrun" is W&B's old name for it; "online"
 # (and W&B's legacy "run") will stream to a tracking server once `tidelog sync` exists.
@@ -259,3 +273,58 @@ def resolve(*, mode: Any = None, project: Any = None, dir: Any = None, id: Any =
         ring_bytes=_ring_bytes(),
         stats_interval_s=_stats_interval(),
     )
+
+
+# -- reader side: the CLI, tidelog.Api, the HTTP client and the server ------------------
+
+READ_DIR_DEFAULT = "."
+S3_REGION_DEFAULT = "us-east-1"
+
+
+def read_dir(given: str | os.PathLike | None = None) -> str:
+    """Where runs are read from: ``given``, else ``$TIDELOG_DIR``, else ``$WANDB_DIR``, else ``.``."""
+    if given:
+        return str(given)
+    got = _env("DIR")
+    return got[0] if got else READ_DIR_DEFAULT
+
+
+def server_url(given: str | None = None) -> str | None:
+    """The tracking server: ``given``, else ``$TIDELOG_SERVER``, else None."""
+    return given or os.environ.get("TIDELOG_SERVER") or None
+
+
+def api_key(given: str | None = None) -> str | None:
+    """The server API key: ``given`` (even empty), else ``$TIDELOG_API_KEY``, else None."""
+    return given if given is not None else os.environ.get("TIDELOG_API_KEY")
+
+
+def silent() -> bool:
+    """``TIDELOG_SILENT`` or ``WANDB_SILENT`` set to 1, true or yes: W&B's quiet terminal messages."""
+    return any(os.environ.get(name, "").lower() in ("1", "true", "yes")
+               for name in ("TIDELOG_SILENT", "WANDB_SILENT"))
+
+
+def env_project() -> str | None:
+    """``$TIDELOG_PROJECT``, else ``$WANDB_PROJECT``, else None (unchecked: ``init()`` checks it)."""
+    got = _env("PROJECT")
+    return got[0] if got else None
+
+
+def server_root() -> Path:
+    """``$TIDELOG_SERVER_ROOT``, else ``$XDG_DATA_HOME/tidelog/server`` (``~/.local/share/...``)."""
+    env = os.environ.get("TIDELOG_SERVER_ROOT")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tidelog" / "server"
+
+
+def s3_endpoint() -> str | None:
+    """``$AWS_ENDPOINT_URL``, else ``$AWS_ENDPOINT_URL_S3``: an S3-compatible store that is not AWS."""
+    return os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3") or None
+
+
+def s3_region() -> str:
+    """``$AWS_DEFAULT_REGION``, else ``$AWS_REGION``, else ``us-east-1``."""
+    return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or S3_REGION_DEFAULT

@@ -150,3 +150,23 @@ def test_wandb_resume_variable_resumes(tmp_path, monkeypatch):
     assert run.resumed and run.step == 1
     run.finish()
     assert RunState.load(run.dir).last_step == 0
+
+
+def test_reader_side_settings_follow_the_same_precedence(monkeypatch, tmp_path):
+    from tidelog import settings
+
+    for name in ("TIDELOG_DIR", "WANDB_DIR", "TIDELOG_SERVER", "TIDELOG_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert settings.read_dir() == "."
+    monkeypatch.setenv("WANDB_DIR", str(tmp_path / "w"))
+    assert settings.read_dir() == str(tmp_path / "w")
+    monkeypatch.setenv("TIDELOG_DIR", "")                      # empty counts as unset
+    assert settings.read_dir() == str(tmp_path / "w")
+    monkeypatch.setenv("TIDELOG_DIR", str(tmp_path / "t"))
+    assert settings.read_dir() == str(tmp_path / "t")
+    assert settings.read_dir(tmp_path / "arg") == str(tmp_path / "arg")
+    assert settings.server_url() is None
+    monkeypatch.setenv("TIDELOG_SERVER", "http://127.0.0.1:9")
+    assert settings.server_url() == "http://127.0.0.1:9" and settings.server_url("http://x") == "http://x"
+    monkeypatch.setenv("TIDELOG_API_KEY", "k")
+    assert settings.api_key() == "k" and settings.api_key("") == ""

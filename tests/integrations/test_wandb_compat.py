@@ -37,7 +37,7 @@ def test_compat_names_resolve_outside_all():
 
 def test_import_tidelog_does_not_load_the_compat_extras_or_torch():
     code = ("import sys, tidelog\n"
-            "print(','.join(m for m in ('tidelog.compat.artifact', 'tidelog.compat.names', 'torch',"
+            "print(','.join(m for m in ('tidelog.api.artifact', 'tidelog.compat.names', 'torch',"
             " 'lightning', 'transformers', 'tidelog.integration.lightning') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == ""

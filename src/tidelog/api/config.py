@@ -32,6 +32,10 @@ class Config:
         object.__setattr__(self, "_items", {})
         object.__setattr__(self, "_send", send)
 
+    def restore(self, items: dict) -> None:
+        """Values the run's log already holds (a resumed run): kept here, not sent again."""
+        self._items.update(items)
+
     def _set_many(self, values: dict) -> None:
         encoded, parsed = {}, {}
         for k, v in values.items():

@@ -11,7 +11,7 @@ from typing import Any
 from tidelog.api.config import Config, as_dict
 from tidelog.api.run import History, Metric
 from tidelog.api.summary import Summary
-from tidelog.compat.run_methods import WandbRunMethods
+from tidelog.api.run_methods import WandbRunMethods
 
 __all__ = ["DisabledRun"]
 

@@ -12,8 +12,8 @@ from tidelog._warn import warn
 from tidelog.api import lifecycle
 from tidelog.api.disabled import DisabledRun
 from tidelog.api.run import Run
-from tidelog.api.rundir import create_run_dir, find_run_dir, new_run_id
 from tidelog.errors import UsageError
+from tidelog.rundir import RunDir, create_run_dir, find_run_dir, new_run_id
 
 __all__ = ["init"]
 
@@ -103,7 +103,7 @@ def _resume(s: settings_mod.Settings, run_dir: Path, run_id: str, name: str, con
     from tidelog.read.tail import last_transport_mark
 
     if sender_alive(run_dir):
-        raise UsageError(f"tidelog.init: run {run_id!r} is still running (its sender holds {run_dir}/.sender.lock)")
+        raise UsageError(f"tidelog.init: run {run_id!r} is still running (its sender holds {RunDir(run_dir).sender_lock})")
     state = RunState.load(run_dir)
     if state.damage:
         warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "
@@ -113,9 +113,7 @@ def _resume(s: settings_mod.Settings, run_dir: Path, run_id: str, name: str, con
               tags=state.tags or list(s.tags), notes=state.notes or s.notes, group=state.group or s.group,
               job_type=state.job_type or s.job_type,
               start_step=(state.last_step + 1) if state.last_step is not None else 0,
-              first_frame=last_transport_mark(run_dir / "wal"), keys=state.keys, resumed=True)
-    run.config._items.update(state.config)
-    run.summary._user.update(state.user_summary)
-    run._slow_last.update((k, (0, v)) for k, v in state.last_logged.items())
+              first_frame=last_transport_mark(RunDir(run_dir).wal), keys=state.keys, resumed=True)
+    run._resume_from(state)
     run._start(config, header=False)
     return run

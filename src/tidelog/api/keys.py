@@ -39,6 +39,16 @@ RESERVED = frozenset({"_step", "_runtime", "_timestamp"})
 
 
 class KeyTable:
+    """A run's key names and their ids and type categories.
+
+    Contract: ``id_for(name, category)`` returns the same id for a name for
+    the whole run (resumes included, through ``load``); a new name's
+    ``on_new_key(id, name)`` runs before the id is returned to anyone; a
+    name that differs from a known one only by case, or a value of another
+    category, is never merged silently (``KeyCollisionError``, or the value
+    kept apart under ``"<key> (<category>)"`` with a warning). Thread-safe.
+    """
+
     def __init__(self, on_new_key: Callable[[int, str], None]) -> None:
         self._ids: dict[str, int] = {}
         self._by_lower: dict[str, str] = {}

@@ -67,26 +67,30 @@ def current() -> Any:
     return _current
 
 
+#: What ``tidelog.<name>`` gives for each name before ``init()`` and after ``finish()``.
+CURRENT: dict[str, Any] = {"run": None, "config": Preinit("config"), "summary": Preinit("summary")}
+
+
+def current_part(name: str) -> Any:
+    """``tidelog.run`` / ``tidelog.config`` / ``tidelog.summary``: the current run's, else a stand-in."""
+    run = _current
+    if run is None:
+        return CURRENT[name]
+    return run if name == "run" else getattr(run, name)
+
+
 def activate(run: Any) -> None:
     global _current
-    import tidelog
-
     with _lock:
         _current = run
-        tidelog.run, tidelog.config, tidelog.summary = run, run.config, run.summary
         _install_hooks()
 
 
 def forget(run: Any) -> None:
     global _current
-    import tidelog
-
     with _lock:
         if _current is run:
             _current = None
-            tidelog.run = None
-            tidelog.config = Preinit("config")
-            tidelog.summary = Preinit("summary")
 
 
 def _forked_child() -> None:

@@ -2,7 +2,10 @@
 
 Owns the frame counter, the channel (ring + spill) and the sender
 supervisor. Every record leaves through here, under one lock, so frames
-enter the ring in frame-number order even when several threads log.
+enter the ring in frame-number order even when several threads log:
+``send``/``send_media`` take the lock themselves; ``put`` and ``put_packed``
+are for a caller that already holds ``lock`` because it must decide
+something in the same critical section (``log()`` claims its step there).
 
 If the supervisor gives up on a sender that keeps dying (it is *broken*),
 records still go into the ring and the spill file; ``close()`` then returns
@@ -15,11 +18,13 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
 from tidelog.records.fastpath import encode_record
+from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
@@ -32,14 +37,17 @@ __all__ = ["Link"]
 
 
 class Link:
+    """One run's outlet: numbers frames (1, 2, ... in ring order) and hands them to the channel."""
+
     def __init__(self, run_dir: Path, run_id: str, settings: Settings, first_frame: int) -> None:
         self.run_dir = run_dir
+        paths = self.paths = RunDir(run_dir)
         lock_fd = try_hold(run_dir, TRAINER)  # readers see the run as running while it is held
         if lock_fd is None:
             raise UsageError(f"another process has the run at {run_dir} open")
         self._lock_fd = lock_fd
         self.ring = self._make_ring(run_dir, run_id, settings.ring_bytes)
-        self.channel = Channel(self.ring, run_dir / "transport" / "spill")
+        self.channel = Channel(self.ring, paths.spill)
         self.frame = first_frame
         self.lock = threading.Lock()
         argv = sender_argv(
@@ -48,7 +56,7 @@ class Link:
         )
         ring = self.ring
         self.supervisor = SenderSupervisor(
-            argv, run_dir / "logs", progress=lambda: ring.read_pos + ring.spill_acked,
+            argv, paths, progress=lambda: ring.read_pos + ring.spill_acked,
             on_restart=self._restarted, needed=ring.path.exists,
             left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
             on_broken=self._broken,
@@ -60,23 +68,50 @@ class Link:
         try:
             return Ring.create(path, nbytes, run_dir)
         except OSError:
-            if path.parent == run_dir / "transport":
+            fallback = RunDir(run_dir).ring
+            if path == fallback:
                 raise
-            return Ring.create(run_dir / "transport" / "ring", nbytes, run_dir)  # /dev/shm refused it
+            return Ring.create(fallback, nbytes, run_dir)  # /dev/shm refused it
 
     def start(self) -> None:
         self.supervisor.start()
 
     def send(self, record: "pb.Record") -> None:
         with self.lock:
-            self.frame += 1
-            self.channel.send(encode_record(record, self.frame))
+            self.put(encode_record(record, self.frame + 1))
 
     def send_media(self, record: "pb.Record", prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
         with self.lock:
-            self.frame += 1
-            self.channel.send_media(layout_media(encode_record(record, self.frame), prepared))
+            self.put(encode_record(record, self.frame + 1), prepared)
+
+    def put(self, payload: bytes, prepared: list | None = None) -> int:
+        """Under ``lock``: hand over frame ``frame + 1``, whose record ``payload`` was encoded with that
+        number; with ``prepared``, a media frame (the arrays are copied now). Returns the number."""
+        frame_no = self.frame + 1
+        if prepared:
+            self.channel.send_media(layout_media(payload, prepared))
+        else:
+            self.channel.send(payload)
+        self.frame = frame_no
+        return frame_no
+
+    def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
+        """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
+        ``records.fastpath.RowLayout``) packs straight into the ring (else the spill file).
+        Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
+        frame_no = self.frame + 1
+        chan = self.channel
+        size = packer.size
+        off = chan.reserve(size)
+        if off is not None:
+            packer.pack_into(chan.mm, off, values, step, ts, frame_no)
+            chan.publish()
+        else:
+            frame = packer.pack(values, step, ts, frame_no)
+            chan.spill([frame, b"\0" * (size - len(frame))])
+        self.frame = frame_no
+        return frame_no
 
     def _restarted(self, message: str) -> None:
         import time
@@ -94,8 +129,8 @@ class Link:
         self.ring.mark_closed()
         ok = self.supervisor.finish(done=lambda: self.ring.read_pos == self.ring.write_pos)
         if self.supervisor.broken is not None:
-            warn(f"tidelog: the run's records are not written to {self.run_dir / 'wal'}: the sender kept "
-                 f"failing (see the earlier warning and {self.run_dir / 'logs'}). Nothing is lost: they are "
+            warn(f"tidelog: the run's records are not written to {self.paths.wal}: the sender kept "
+                 f"failing (see the earlier warning and {self.paths.logs}). Nothing is lost: they are "
                  f"kept in {self.ring.path} and {self.channel.spill_path.parent}. Once the cause is fixed, "
                  f"run `tidelog recover {self.run_dir}` after this process ends to write them to the run's log.")
         self.channel.close()

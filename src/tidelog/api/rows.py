@@ -8,10 +8,10 @@ refused with a warning and nothing else changes. Each call is written as a
 history *fragment* right away and the reader merges fragments of one step,
 so a crash never loses a call that returned.
 
-Threads. A row's step is claimed, its frame numbered and its bytes written
-under ``link.lock``, the lock every frame takes: each committing call is one
-row, steps increase in the order calls complete, and the WAL holds them in
-that order. Work that needs no order (turning values into fields, defining
+Threads. A row's step is claimed under ``link.lock``, the lock every frame
+takes, and in the same critical section ``Link.put``/``Link.put_packed``
+number the frame and hand it over: each committing call is one row, steps
+increase in the order calls complete, and the WAL holds them in that order. Work that needs no order (turning values into fields, defining
 keys, preparing media) happens before the lock is taken.
 
 Special rows. A dict holding a nested dict or one of the reserved keys
@@ -42,7 +42,6 @@ from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, flatten, t
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.media.listing import IMAGES_PER_STEP_WARN
 from tidelog.records.fastpath import RowLayout, encode_history
-from tidelog.transport.frames import layout_media
 
 __all__ = ["History", "RowWriter"]
 
@@ -150,24 +149,13 @@ class RowWriter:
                 s = self._claim(step, commit, data)
                 if s is None:
                     return
-            fn = link.frame + 1
             ts = time.time()
-            chan = link.channel
-            off = chan.reserve(lay.size)
             try:
-                if off >= 0:
-                    lay.pack_into(chan.mm, off, vals, s, ts, fn)
-                    chan.publish()
-                else:
-                    frame = lay.pack(vals, s, ts, fn)
-                    chan.spill([frame, b"\0" * (lay.size - len(frame))])
+                lay.last = (link.put_packed(lay, vals, s, ts), vals, s, ts)
             except struct.error:
                 self._step = cur  # an int beyond int64: nothing written, the slow path claims again
-                fn = -1
-            else:
-                link.frame = fn
-                lay.last = (fn, vals, s, ts)
-        if fn < 0:
+                lay = None
+        if lay is None:
             self._write_slow(data, step, commit)
 
     def _compile(self, key: tuple, data: dict) -> Any:
@@ -203,12 +191,12 @@ class RowWriter:
         with self._link.lock:
             for lay in list(self._layouts.values()):
                 if type(lay) is RowLayout and lay.last is not None:
-                    fn, values, step, ts = lay.last
+                    frame_no, values, step, ts = lay.last
                     for name, value in zip(lay.names, values):
-                        if self._slow_last.get(name, (-1, None))[0] < fn:
-                            self._slow_last[name] = (fn, value)
-                    if self._slow_row is None or self._slow_row[0] < fn:
-                        self._slow_row = (fn, step, ts)
+                        if self._slow_last.get(name, (-1, None))[0] < frame_no:
+                            self._slow_last[name] = (frame_no, value)
+                    if self._slow_row is None or self._slow_row[0] < frame_no:
+                        self._slow_row = (frame_no, step, ts)
             self._layouts.clear()
 
     def _write_special(self, data: dict, step: int | None, commit: bool | None) -> None:
@@ -225,21 +213,19 @@ class RowWriter:
             s = self._claim(step, commit, data)
             if s is None or not data:
                 return
-            fn = link.frame + 1
             if ts is None:
                 ts = time.time()
-            record = encode_history(s, ts, f.float_keys, f.float_values, f.int_keys,
-                                    f.int_values, f.items, fn)
-            if f.prepared:
-                link.channel.send_media(layout_media(record, f.prepared))
-            else:
-                link.channel.send(record)
-            link.frame = fn
+            frame_no = link.put(encode_history(s, ts, f.float_keys, f.float_values, f.int_keys,
+                                               f.int_values, f.items, link.frame + 1), f.prepared)
             for k, v in f.plain.items():
-                self._slow_last[k] = (fn, v)
-            self._slow_row = (fn, s, ts)
+                self._slow_last[k] = (frame_no, v)
+            self._slow_row = (frame_no, s, ts)
         if f.prepared:
             self._count_images(s, f.prepared)
+
+    def _restore_last_logged(self, values: dict) -> None:
+        """A resumed run's last logged values (before any of this process's frames)."""
+        self._slow_last.update((k, (0, v)) for k, v in values.items())
 
     def _count_images(self, step: int, prepared: list) -> None:
         """W&B recommends at most 50 images per step: more, across all keys of a step, warns once."""
@@ -264,12 +250,12 @@ class RowWriter:
             last_row = self._slow_row
             for lay in list(self._layouts.values()):
                 if type(lay) is RowLayout and lay.last is not None:
-                    fn, values, step, ts = lay.last
-                    entries.append((fn, lay.names, values))
-                    if last_row is None or last_row[0] < fn:
-                        last_row = (fn, step, ts)
-            for k, (fn, v) in self._slow_last.items():
-                entries.append((fn, (k,), (v,)))
+                    frame_no, values, step, ts = lay.last
+                    entries.append((frame_no, lay.names, values))
+                    if last_row is None or last_row[0] < frame_no:
+                        last_row = (frame_no, step, ts)
+            for k, (frame_no, v) in self._slow_last.items():
+                entries.append((frame_no, (k,), (v,)))
         entries.sort(key=lambda e: e[0])
         out: dict[str, Any] = {}
         for _, names, values in entries:

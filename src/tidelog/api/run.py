@@ -20,17 +20,29 @@ from tidelog.api.keys import RESERVED, KeyTable
 from tidelog.api.link import Link
 from tidelog.api.metrics import Metric, check_definition
 from tidelog.api.rows import History, RowWriter
+from tidelog.api.run_methods import WandbRunMethods
 from tidelog.api.summary import Summary
 from tidelog.api.values import to_fields
-from tidelog.compat.run_methods import WandbRunMethods
 from tidelog.errors import UsageError
 from tidelog.records import pb
+from tidelog.rundir import RunDir
 from tidelog.settings import Settings
 
 __all__ = ["Run", "History", "Metric"]
 
 
 class Run(RowWriter, WandbRunMethods):
+    """One training run, as ``tidelog.init()`` returns it (W&B's ``wandb.Run``).
+
+    Contract: ``log()`` never waits for the sender and never loses a call that
+    returned (``rows``); every record leaves through ``Link``, in frame order;
+    config, summary, metric definitions, saved files and alerts are records
+    too, so the WAL alone says what the run was. Values are checked before
+    anything is sent: a refused call changes nothing. After ``finish()``
+    every method that would change the run raises ``UsageError``. One process
+    owns a run: a forked child's calls are ignored with a warning.
+    """
+
     def __init__(self, settings: Settings, run_dir: Path, run_id: str, *, name: str, entity: str,
                  tags: Sequence[str], notes: str, group: str, job_type: str, start_step: int = 0,
                  first_frame: int = 0, keys: dict[str, int] | None = None, resumed: bool = False) -> None:
@@ -97,6 +109,14 @@ class Run(RowWriter, WandbRunMethods):
             self.config.update(as_dict(config))
         link.start()
 
+    def _resume_from(self, state: Any) -> None:
+        """Continue where a stored run (a ``read.run.RunState``) left off: its config, the summary
+        values set by hand, and the last value logged for each key (for ``run.summary``). Nothing is sent:
+        the run's log holds all of it already."""
+        self.config.restore(state.config)
+        self.summary.restore(state.user_summary)
+        self._restore_last_logged(state.last_logged)
+
     # -- records other than history -----------------------------------------------
 
     def _check_open(self, what: str) -> None:
@@ -149,7 +169,7 @@ class Run(RowWriter, WandbRunMethods):
         if not src.is_file():
             raise FileNotFoundError(f"tidelog.save: no file at {src}")
         rel = src.name if base_path is None else str(src.resolve().relative_to(Path(base_path).resolve()))
-        dest = self._run_dir / "files" / rel
+        dest = RunDir(self._run_dir).files / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
         data = dest.read_bytes()

@@ -102,6 +102,11 @@ class Summary:
         self._user: dict[str, Any] = {}
         self._removed: set[str] = set()
 
+    def restore(self, values: dict) -> None:
+        """Values set through ``run.summary`` that the run's log already holds (a resumed run):
+        kept here, not sent again."""
+        self._user.update(values)
+
     def _view(self) -> dict:
         merged = {k: v for k, v in self._last_logged().items() if k not in self._removed}
         merged.update(self._user)

@@ -16,7 +16,6 @@ W&B log, a run id already under DIR), each named on standard error.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 __all__ = ["register", "run"]
@@ -32,11 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tidelog import settings
     from tidelog.errors import UsageError
     from tidelog.importers.leveldb_log import NotAWandbLog
     from tidelog.importers.wandb_run import find_wandb_logs, import_run
 
-    dest = args.dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
+    dest = settings.read_dir(args.dir)
     failed = 0
     for path in args.paths:
         try:

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tidelog.rundir import RunDir, is_run_dir
+
 __all__ = ["register", "run", "run_info", "disk_usage", "format_size"]
 
 
@@ -93,7 +95,7 @@ def run_info(run_dir: Path) -> dict[str, Any]:
                     state=s.state, steps=s.rows, last_step=s.last_step, damage=len(s.damage))
         start_time = s.start_time
     created = _created(run_dir, start_time)
-    sync_dir = run_dir / "sync"
+    sync_dir = RunDir(run_dir).sync
     info.update(
         size=disk_usage(run_dir),
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(created)) if created else "",
@@ -116,8 +118,9 @@ def _wrong_dir(base: str) -> str | None:
         return f"{base}: no such directory"
     if not path.is_dir():
         return f"{base}: not a directory"
-    if (path / "wal").is_dir() or (path.name == "wal" and any(path.glob("*.wal"))):
-        run_dir = path if (path / "wal").is_dir() else path.parent
+    wal_dir = path.name == RunDir(path.parent).wal.name and any(path.glob("*.wal"))
+    if is_run_dir(path) or wal_dir:
+        run_dir = path if is_run_dir(path) else path.parent
         return (f"{base} is a run directory{'' if run_dir == path else ' (its wal/)'}, not the directory runs "
                 f"were logged to: `tidelog show {run_dir}` shows the run, `tidelog ls {run_dir.parent.parent}` "
                 "lists its siblings")
@@ -127,7 +130,7 @@ def _wrong_dir(base: str) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from tidelog.cli.jsonout import dumps
     from tidelog.cli.runref import base_dir
-    from tidelog.read.api import Api
+    from tidelog.api.stored import Api
 
     base = base_dir(args.dir)
     wrong = _wrong_dir(base)

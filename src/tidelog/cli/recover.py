@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tidelog.errors import SenderError
 from tidelog.read.run import RunState
+from tidelog.rundir import RunDir
 from tidelog.transport.recover import find_orphans, recover
 
 __all__ = ["register", "run"]
@@ -33,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     wanted = {Path(d).expanduser().resolve() for d in args.run_dirs}
-    orphans = [o for o in find_orphans(extra=[d / "transport" / "ring" for d in wanted])
+    orphans = [o for o in find_orphans(extra=[RunDir(d).ring for d in wanted])
                if not wanted or (o.run_dir is not None and o.run_dir.resolve() in wanted)]
     if not orphans:
         print("nothing to recover")

@@ -14,10 +14,10 @@ what to type.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from tidelog.errors import RunNotFoundError
+from tidelog.rundir import LATEST, RunDir, is_run_dir, root_for, run_dirs
 
 __all__ = ["RunRefError", "base_dir", "resolve_run_dir", "resolve_wal_dir", "describe_runs_root"]
 
@@ -28,7 +28,9 @@ class RunRefError(RunNotFoundError):
 
 def base_dir(given: str | None) -> str:
     """``--dir``, else ``$TIDELOG_DIR``, else ``$WANDB_DIR``, else ``.``."""
-    return given or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
+    from tidelog import settings
+
+    return settings.read_dir(given)
 
 
 def _is_wal_dir(path: Path) -> bool:
@@ -38,13 +40,11 @@ def _is_wal_dir(path: Path) -> bool:
 def describe_runs_root(path: Path) -> str | None:
     """If ``path`` is where runs were logged (it holds ``tidelog/run-*``, or is
     that ``tidelog`` folder), a phrase saying so; else None."""
-    from tidelog.api.rundir import root_for
-
     root = root_for(path)
     if not root.is_dir():
         return None
-    runs = [p for p in root.glob("run-*") if (p / "wal").is_dir()]
-    if not runs and not (root / "latest-run").exists():
+    runs = run_dirs(root)
+    if not runs and not (root / LATEST).exists():
         return None
     return f"a directory of runs ({len(runs)} under {root})"
 
@@ -54,7 +54,7 @@ def _explain_path(spec: str, path: Path) -> str:
     runs = describe_runs_root(path)
     if runs is not None:
         return (f"{spec} is {runs}, not one run: list them with `tidelog ls {spec}`, "
-                f"or name one as ID with --dir {spec} (its newest: {Path(spec) / 'tidelog' / 'latest-run'})")
+                f"or name one as ID with --dir {spec} (its newest: {root_for(Path(spec)) / LATEST})")
     if path.is_dir():
         return f"{spec} is not a run directory: it holds no wal/ folder and no *.wal segments"
     return f"{spec} is a file, not a run directory"
@@ -69,9 +69,9 @@ def _looks_like_a_path(spec: str) -> bool:
 def resolve_run_dir(spec: str, base: str | None = None) -> Path:
     """The run directory RUN names (rules 1-3 above; a WAL directory gives its run)."""
     path = Path(spec).expanduser()
-    if (path / "wal").is_dir():
+    if is_run_dir(path):
         return path
-    if path.name == "wal" and path.is_dir():
+    if path.is_dir() and path.name == RunDir(path.parent).wal.name:
         return path.parent
     not_found = None
     if not _looks_like_a_path(spec):
@@ -91,11 +91,11 @@ def resolve_wal_dir(spec: str, base: str | None = None) -> Path:
     path = Path(spec).expanduser()
     if _is_wal_dir(path):
         return path
-    return resolve_run_dir(spec, base) / "wal"
+    return RunDir(resolve_run_dir(spec, base)).wal
 
 
 def _lookup(spec: str, base: str | None) -> Path:
-    from tidelog.read.api import Api
+    from tidelog.api.stored import Api
 
     where = base_dir(base)
     api = Api(dir=where)

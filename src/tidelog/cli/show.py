@@ -46,11 +46,11 @@ def _count(text: str) -> int:
 
 
 def resolve_run(spec: str, base: str | None):
-    """The ``tidelog.read.api.Run`` that ``spec`` names (``cli.runref`` rules); RunRefError if none."""
+    """The ``tidelog.api.stored.StoredRun`` that ``spec`` names (``cli.runref`` rules); RunRefError if none."""
     from tidelog.cli.runref import resolve_run_dir
-    from tidelog.read.api import Run
+    from tidelog.api.stored import StoredRun
 
-    return Run(resolve_run_dir(spec, base))
+    return StoredRun(resolve_run_dir(spec, base))
 
 
 # -- text ------------------------------------------------------------------------

@@ -5,15 +5,17 @@ The Hugging Face ``Trainer`` (``report_to="wandb"``) and Lightning's
 ``termwarn``, ``require``, ``Artifact`` and ``log_artifact``, ``_attach``,
 ``run._label``, and the import paths ``wandb.sdk.lib.config_util.ConfigError``,
 ``wandb.sdk.lib.RunDisabled`` and ``wandb.wandb_run.Run``. This package holds
-them:
+them, above ``api`` (see the layer order in ``docs/architecture.md``):
 
 * ``names``    module-level W&B names tidelog accepts (reachable as ``tidelog.<name>``,
                outside ``__all__``: they are W&B's, not tidelog's own API)
-* ``artifact`` ``Artifact``: files kept as run files under ``files/artifacts/``
-* ``run_methods`` the ``Run`` methods those clients call (``_label``, ``log_artifact``, ...)
+* ``terminal`` ``termlog``/``termwarn``/``termerror``
 * ``shim/``    a directory, not a package: ``tidelog run`` puts it first on
                ``PYTHONPATH`` so that ``import wandb`` (and ``importlib.metadata
                .version("wandb")``) resolve to tidelog in the command and its children.
+
+The ``Run`` methods those clients call (``_label``, ``log_artifact``, ...) and
+``Artifact`` are part of the run itself: ``api/run_methods.py``, ``api/artifact.py``.
 """
 
 from __future__ import annotations

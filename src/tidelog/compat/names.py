@@ -26,7 +26,7 @@ __all__ = ["termlog", "termwarn", "termerror", "require", "_attach", "login", "s
 
 def __getattr__(name: str) -> Any:
     if name == "Artifact":  # the artifact module is only imported when used
-        from tidelog.compat.artifact import Artifact
+        from tidelog.api.artifact import Artifact
 
         return Artifact
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

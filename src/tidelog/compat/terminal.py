@@ -8,7 +8,6 @@ prints a given message once per process. ``silent=True`` or
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 
@@ -19,10 +18,9 @@ _lock = threading.Lock()
 
 
 def _silent() -> bool:
-    for name in ("TIDELOG_SILENT", "WANDB_SILENT"):
-        if os.environ.get(name, "").lower() in ("1", "true", "yes"):
-            return True
-    return False
+    from tidelog import settings
+
+    return settings.silent()
 
 
 def _emit(prefix: str, string: str, newline: bool, repeat: bool, silent: bool) -> None:

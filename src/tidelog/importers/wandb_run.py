@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidelog.api.rundir import find_run_dir, root_for
+from tidelog.rundir import RunDir, find_run_dir, root_for
 from tidelog.errors import UsageError
 from tidelog.importers.leveldb_log import LogReport, read_payloads
 from tidelog.importers.wandb_records import decode
@@ -120,8 +120,8 @@ class _Converter:
         self.step = -1
         self.ts = 0.0
         self.partial: dict[str, tuple[float, str]] = {}
-        (run_dir / "wal").mkdir(parents=True)
-        self.writer = WalWriter(run_dir / "wal", fsync=FsyncPolicy.never())
+        RunDir(run_dir).wal.mkdir(parents=True)
+        self.writer = WalWriter(RunDir(run_dir).wal, fsync=FsyncPolicy.never())
 
     # -- the walk ---------------------------------------------------------------------
 

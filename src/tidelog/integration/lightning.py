@@ -28,6 +28,7 @@ except ImportError:  # the older package name
     from pytorch_lightning.loggers.logger import Logger, rank_zero_experiment
     from pytorch_lightning.utilities import rank_zero_only
 
+from tidelog import settings
 from tidelog.integration._logs import ensure_run, per_item_kwargs
 
 __all__ = ["TidelogLogger"]
@@ -41,8 +42,8 @@ class TidelogLogger(Logger):
                  finish_on_end: bool = False, **init_kwargs: Any) -> None:
         super().__init__()
         self._init = {"name": name, "dir": os.fspath(save_dir) if save_dir is not None else None,
-                      "id": version, "project": project or os.environ.get("TIDELOG_PROJECT")
-                      or os.environ.get("WANDB_PROJECT") or "lightning_logs", **init_kwargs}
+                      "id": version, "project": project or settings.env_project()
+                      or "lightning_logs", **init_kwargs}
         if version is not None:
             self._init.setdefault("resume", "allow")
         self._prefix = prefix

@@ -21,6 +21,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
+from tidelog import settings
 from tidelog.integration._logs import ensure_run
 
 __all__ = ["TidelogCallback", "rewrite_logs"]
@@ -46,7 +47,7 @@ def rewrite_logs(logs: dict[str, Any]) -> dict[str, Any]:
 class TidelogCallback(TrainerCallback):
     def __init__(self, project: str | None = None, name: str | None = None, dir: str | os.PathLike | None = None,
                  **init_kwargs: Any) -> None:
-        self._init = {"project": project or os.environ.get("TIDELOG_PROJECT") or os.environ.get("WANDB_PROJECT")
+        self._init = {"project": project or settings.env_project()
                       or "huggingface", "name": name, "dir": dir, **init_kwargs}
         self._run: Any = None
 

@@ -1,6 +1,6 @@
 """``tidelog.Api(server=URL, api_key=None)``: runs read from a tidelog server.
 
-The local Api's interface (``read/api.py``), over ``docs/server-api.md``:
+The local Api's interface (``api/stored.py``), over ``docs/server-api.md``:
 
     api = tidelog.Api(server="http://127.0.0.1:8080")    # or TIDELOG_SERVER / TIDELOG_API_KEY
     api.runs("project", filters={"config.lr": {"$gt": 0.01}}, order="-created_at")

@@ -9,13 +9,13 @@ errors and timeouts (status 0). ``stream_lines`` iterates an NDJSON answer.
 from __future__ import annotations
 
 import json
-import os
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 
+from tidelog import settings
 from tidelog.errors import ServerError
 
 __all__ = ["ServerClient"]
@@ -23,13 +23,13 @@ __all__ = ["ServerClient"]
 
 class ServerClient:
     def __init__(self, url: str | None = None, api_key: str | None = None, timeout: float | None = None) -> None:
-        url = url or os.environ.get("TIDELOG_SERVER")
+        url = settings.server_url(url)
         if not url:
             raise ServerError("no server named: pass server=URL or set TIDELOG_SERVER")
         if "://" not in url:
             url = "http://" + url
         self.url = url.rstrip("/")
-        self.api_key = api_key if api_key is not None else os.environ.get("TIDELOG_API_KEY")
+        self.api_key = settings.api_key(api_key)
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         self._http = httpx.Client(base_url=self.url + "/api/v1", headers=headers,
                                   timeout=httpx.Timeout(timeout or 60.0, connect=10.0))

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
+from tidelog.rundir import RunDir
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.encode_pool import batch_bytes
@@ -63,16 +64,26 @@ def _log(msg: str) -> None:
 
 
 class Sender:
+    """One run's sender: the WAL's only writer while it holds the run's ``.sender.lock``.
+
+    Contract: a frame is acknowledged to the trainer only once the WAL holds its
+    records (so a crash of either process loses nothing that was handed over);
+    records are written in frame order, each frame once, also across a restart
+    (the WAL's last ``TransportMark`` says where to go on); when the trainer is
+    gone and nothing is left, the run is marked crashed. ``run()`` returns when
+    the run is finished or abandoned; anything it raises is for ``main`` to log.
+    """
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.run_dir = Path(args.run_dir)
         self.trainer_pid = args.trainer_pid
         self._lock_fd = self._lock()
         self.ring = Ring.attach(Path(args.ring))
         self.source = FrameSource(self.ring, Path(args.spill))
-        self.writer = WalWriter(self.run_dir / "wal", fsync=FsyncPolicy.parse(args.fsync))
+        self.writer = WalWriter(RunDir(self.run_dir).wal, fsync=FsyncPolicy.parse(args.fsync))
         self.builder = RecordBuilder(
             self.run_dir, next_seq=self.writer.last_seq + 1,
-            last_frame=last_transport_mark(self.run_dir / "wal"),
+            last_frame=last_transport_mark(RunDir(self.run_dir).wal),
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
         self.linger_s = self._linger_s()
@@ -272,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         Sender(args).run()
     except BaseException:
         text = traceback.format_exc()
-        err = Path(args.run_dir) / "logs" / f"sender-{os.getpid()}.err"
+        err = RunDir(args.run_dir).sender_err(os.getpid())
         err.parent.mkdir(parents=True, exist_ok=True)
         err.write_text(text)
         print(text, file=sys.stderr, flush=True)

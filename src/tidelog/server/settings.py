@@ -11,11 +11,9 @@ __all__ = ["ServerSettings", "default_root"]
 
 def default_root() -> Path:
     """``$TIDELOG_SERVER_ROOT``, else ``$XDG_DATA_HOME/tidelog/server`` (``~/.local/share/...``)."""
-    env = os.environ.get("TIDELOG_SERVER_ROOT")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "tidelog" / "server"
+    from tidelog import settings
+
+    return settings.server_root()
 
 
 @dataclass(frozen=True)

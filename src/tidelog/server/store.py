@@ -98,11 +98,12 @@ def open_store(url: str) -> ObjectStore:
         if len(bucket) < 3:
             raise ValueError(f"--store {url!r}: the bucket name must be at least 3 characters")
         config = {"virtual_hosted_style_request": False}
-        endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT_URL_S3")
+        from tidelog import settings
+
+        endpoint = settings.s3_endpoint()
         if endpoint:
             config["endpoint"] = endpoint
-        region = os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
-        config["region"] = region
+        config["region"] = settings.s3_region()
         store = S3Store(bucket, prefix=prefix.strip("/") or None, config=config,
                         client_options={"allow_http": True})
         return ObjectStore(store, "s3")

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from tidelog._warn import warn
-from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaLayout
+from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaPayload
 from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull, spill_file
 
 __all__ = ["Channel"]
@@ -27,6 +27,16 @@ _PAD = b"\0" * 8
 
 
 class Channel:
+    """The trainer's end of one run's transport: whole frames into the ring, else the spill file.
+
+    Contract: frames reach the sender in the order they are handed over
+    (ring and spill together); no call waits for the sender; a frame that
+    neither the ring nor the disk takes is dropped, counted in ``dropped`` and
+    warned about. One producer: callers serialize (``api.link.Link`` holds its
+    lock around every call). ``reserve`` + ``publish`` is the zero-copy hot
+    path: pack a frame into ``mm`` at the offset ``reserve`` returns.
+    """
+
     def __init__(self, ring: Ring, spill_path: Path) -> None:
         self.ring = ring
         self.mm = ring.mm
@@ -39,14 +49,15 @@ class Channel:
 
     # -- the hot path ------------------------------------------------------
 
-    def reserve(self, frame_size: int) -> int:
-        """Ring offset for a whole frame of ``frame_size`` bytes, or -1 (then ``spill``)."""
+    def reserve(self, frame_size: int) -> int | None:
+        """Ring offset for a whole frame of ``frame_size`` bytes (header included); None when the
+        frame must go to the spill file instead (``spill``): the ring is full, or a spill is draining."""
         if self.spilling and not self._spill_drained():
-            return -1
+            return None
         try:
             return self.ring.reserve(frame_size - 8) - 8
         except RingFull:
-            return -1
+            return None
 
     def publish(self) -> None:
         self.ring.publish()
@@ -55,17 +66,17 @@ class Channel:
 
     def send(self, payload: bytes, tag: int = TAG_RECORD) -> None:
         off = self.reserve(8 + len(payload))
-        if off < 0:
+        if off is None:
             self.spill([FRAME_HEADER.pack(len(payload), tag, 0), payload, _pad(len(payload))])
             return
         FRAME_HEADER.pack_into(self.mm, off, len(payload), tag, 0)
         self.mm[off + 8 : off + 8 + len(payload)] = payload
         self.ring.publish()
 
-    def send_media(self, layout: MediaLayout) -> None:
+    def send_media(self, layout: MediaPayload) -> None:
         """Copy a media frame into the transport: this copy is the caller's snapshot."""
         off = self.reserve(8 + layout.size)
-        if off < 0:
+        if off is None:
             self._spill_media(layout)
             return
         import numpy as np
@@ -83,7 +94,7 @@ class Channel:
             np.copyto(dst, arr, casting="no")
         self.ring.publish()
 
-    def _spill_media(self, layout: MediaLayout) -> None:
+    def _spill_media(self, layout: MediaPayload) -> None:
         import numpy as np
 
         parts: list = [FRAME_HEADER.pack(layout.size, TAG_MEDIA, 0), layout.head]

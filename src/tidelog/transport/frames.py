@@ -28,7 +28,7 @@ __all__ = [
     "TAG_MEDIA",
     "PENDING_KEY",
     "pending_json",
-    "MediaLayout",
+    "MediaPayload",
     "layout_media",
     "parse_media",
 ]
@@ -43,7 +43,7 @@ def pending_json(index: int) -> str:
     return '{"%s": %d}' % (PENDING_KEY, index)
 
 
-class MediaLayout:
+class MediaPayload:
     """Byte layout of one TAG_MEDIA payload, computed before anything is copied."""
 
     __slots__ = ("head", "arrays", "size")
@@ -64,7 +64,7 @@ def _as_array(a: Any):
     return np.asarray(a)
 
 
-def layout_media(record: bytes, prepared: list) -> MediaLayout:
+def layout_media(record: bytes, prepared: list) -> MediaPayload:
     """Plan a TAG_MEDIA payload for ``record`` and its ``Prepared`` values (in placeholder order)."""
     desc = []
     planned: list[tuple[int, Any]] = []
@@ -83,7 +83,7 @@ def layout_media(record: bytes, prepared: list) -> MediaLayout:
     head = _U32.pack(len(record)) + record + _U32.pack(len(desc_bytes)) + desc_bytes
     base = (len(head) + 7) & ~7
     head += b"\0" * (base - len(head))
-    return MediaLayout(head, [(base + o, a) for o, a in planned], base + rel)
+    return MediaPayload(head, [(base + o, a) for o, a in planned], base + rel)
 
 
 def _json_default(o: Any) -> Any:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tidelog.errors import SenderError
+from tidelog.rundir import RunDir, is_run_dir
 from tidelog.runlock import SENDER, TRAINER, is_held
 from tidelog.transport.ring import Ring
 from tidelog.transport.supervisor import sender_argv
@@ -68,7 +69,7 @@ def find_orphans(shm: Path = SHM, extra: tuple[Path, ...] | list[Path] = ()) -> 
             ring.close()
         if run_dir is not None and is_held(run_dir, SENDER):
             continue
-        let_go = closed and run_dir is not None and (run_dir / "wal").is_dir() and not is_held(run_dir, TRAINER)
+        let_go = closed and run_dir is not None and is_run_dir(run_dir) and not is_held(run_dir, TRAINER)
         if _alive(pid) and not let_go:
             continue
         out.append(Orphan(path, pid, run_dir, unwritten))
@@ -80,15 +81,15 @@ def recover(orphan: Orphan, wait: bool = True, timeout: float = 300.0) -> subpro
 
     With ``wait``, a sender that fails raises ``SenderError`` carrying its traceback.
     """
-    if orphan.run_dir is None or not (orphan.run_dir / "wal").is_dir():
+    if orphan.run_dir is None or not is_run_dir(orphan.run_dir):
         return None
     argv = sender_argv(run_dir=orphan.run_dir, ring=orphan.ring,
-                       spill=orphan.run_dir / "transport" / "spill", trainer_pid=orphan.pid, stats_interval=0)
+                       spill=RunDir(orphan.run_dir).spill, trainer_pid=orphan.pid, stats_interval=0)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True)
     if wait:
         code = proc.wait(timeout=timeout)
         if code != 0:
-            err = orphan.run_dir / "logs" / f"sender-{proc.pid}.err"
+            err = RunDir(orphan.run_dir).sender_err(proc.pid)
             detail = err.read_text(errors="replace").strip() if err.exists() else "(no traceback was left)"
             raise SenderError(f"the sender recovering {orphan.run_dir} exited with status {code}:\n{detail}")
     return proc

@@ -37,11 +37,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Callable
 
 from tidelog._warn import warn_from_thread
 from tidelog.errors import SenderError
+from tidelog.rundir import RunDir
 
 __all__ = ["SenderSupervisor", "sender_argv"]
 
@@ -54,13 +54,14 @@ _PROGRESS_EVERY_S = 2.0     # ... and then this often
 
 
 class SenderSupervisor:
-    def __init__(self, argv: list[str], log_dir: Path, progress: Callable[[], int],
+    def __init__(self, argv: list[str], run_dir: RunDir, progress: Callable[[], int],
                  on_restart: Callable[[str], None] | None = None,
                  needed: Callable[[], bool] = lambda: True,
                  left: Callable[[], int] = lambda: 0,
                  on_broken: Callable[[SenderError], None] | None = None) -> None:
         self._argv = argv
-        self._log_dir = log_dir
+        self._run = run_dir
+        self._log_dir = run_dir.logs
         self._progress = progress          # bytes ever acknowledged (ring and spill)
         self._left = left                  # bytes handed over and not yet acknowledged
         self._on_restart = on_restart
@@ -140,7 +141,7 @@ class SenderSupervisor:
 
     def _exit_detail(self, proc: subprocess.Popen, code: int) -> tuple[str, str]:
         """(how it ended, the last lines of its traceback) of a sender that exited."""
-        err = self._log_dir / f"sender-{proc.pid}.err"
+        err = self._run.sender_err(proc.pid)
         detail = ""
         if err.exists():
             text = err.read_text(errors="replace").strip()
@@ -159,7 +160,7 @@ class SenderSupervisor:
             f"tidelog: the sender process failed {self._fruitless} times in a row without writing "
             f"anything (the last one, pid {proc.pid}, {how}); it is not restarted again. Logging goes on: "
             f"records are kept in shared memory and the spill file, nothing is lost. Once the cause is "
-            f"fixed, run `tidelog recover {self._log_dir.parent}` after this process ends to write them to "
+            f"fixed, run `tidelog recover {self._run.path}` after this process ends to write them to "
             f"the run's log. "
             f"Its logs are in {self._log_dir}.{detail}")
 

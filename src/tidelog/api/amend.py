@@ -22,6 +22,7 @@ from tidelog.api.summary import SummarySubDict, replace_at
 from tidelog.api.values import to_fields
 from tidelog.errors import UsageError
 from tidelog.records import pb
+from tidelog.rundir import RunDir
 from tidelog.runlock import SENDER, TRAINER, is_held, try_hold
 from tidelog.transport.frames import PENDING_KEY
 from tidelog.wal import WalWriter
@@ -60,7 +61,7 @@ def amend_summary(run_dir: Path, values: dict[str, Any], remove: Any = ()) -> di
                 encoded = encode(p.kind, p.meta, p.arrays, run_dir)
                 item.value.json = json.dumps(encoded, separators=(",", ":"))
                 stored[names[item.key]] = encoded
-        writer = WalWriter(run_dir / "wal", fsync="batch")
+        writer = WalWriter(RunDir(run_dir).wal, fsync="batch")
         try:
             seq = writer.last_seq
             out = []

@@ -3,7 +3,7 @@
 ``Run`` and the disabled run inherit ``WandbRunMethods``. What each does:
 
 * ``log_artifact(artifact | path, name=, type=, aliases=)``: the files become run
-  files (``tidelog.compat.artifact``); a path is wrapped in an ``Artifact`` first.
+  files (``tidelog.api.artifact``); a path is wrapped in an ``Artifact`` first.
   ``log_model(path, name=, aliases=)`` is ``log_artifact`` with type ``model``.
 * ``use_artifact`` / ``link_artifact`` / ``link_model``: need a registry; an
   ``Artifact`` object passed in is returned as is, a name raises ``UsageError``.
@@ -40,7 +40,7 @@ class WandbRunMethods:
 
     def log_artifact(self, artifact_or_path: Any, name: str | None = None, type: str | None = None,
                      aliases: list[str] | None = None, tags: list[str] | None = None) -> Any:
-        from tidelog.compat.artifact import Artifact, store
+        from tidelog.api.artifact import Artifact, store
 
         artifact = artifact_or_path
         if isinstance(artifact_or_path, (str, os.PathLike)):
@@ -66,7 +66,7 @@ class WandbRunMethods:
 
     def use_artifact(self, artifact_or_name: Any, type: str | None = None, aliases: list[str] | None = None,
                      use_as: str | None = None) -> Any:
-        from tidelog.compat.artifact import Artifact
+        from tidelog.api.artifact import Artifact
 
         if isinstance(artifact_or_name, Artifact):
             return artifact_or_name

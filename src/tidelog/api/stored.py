@@ -9,6 +9,8 @@
     run.summary["val"]["loss"]            # nested access to dotted metrics (val.loss), as in W&B
 
 Runs are re-read from the WAL when asked (``api.run`` returns a fresh view).
+A stored run is a ``StoredRun``; the training side's ``tidelog.Run`` is the
+other thing called a run (``api/run.py``).
 """
 
 from __future__ import annotations
@@ -18,20 +20,23 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from tidelog.api.rundir import root_for
+from tidelog import settings
+from tidelog.api.amend import RunSummary
 from tidelog.errors import RunNotFoundError
-from tidelog.read.amend import RunSummary
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
+from tidelog.rundir import root_for, run_dirs
 
-__all__ = ["Api", "Run", "RunSummary"]
+__all__ = ["Api", "StoredRun", "RunSummary"]
 
 
 class Api:
+    """The runs under one directory (or, with ``server=``, a ``RemoteApi`` of a tidelog server)."""
+
     def __new__(cls, dir: str | os.PathLike | None = None, server: str | None = None,
                 api_key: str | None = None, overrides: dict | None = None, timeout: int | None = None):
         # server= (or TIDELOG_SERVER when no dir is given): the runs of a tidelog server.
-        server = server or (None if dir is not None else os.environ.get("TIDELOG_SERVER"))
+        server = settings.server_url(server) if server or dir is None else None
         if server:
             from tidelog.remote.api import RemoteApi
 
@@ -40,26 +45,23 @@ class Api:
 
     def __init__(self, dir: str | os.PathLike | None = None, server: str | None = None,
                  api_key: str | None = None, overrides: dict | None = None, timeout: int | None = None) -> None:
-        base = dir or os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or "."
-        self.root = root_for(Path(base))
+        self.root = root_for(Path(settings.read_dir(dir)))
 
     def _run_dirs(self) -> list[Path]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p for p in self.root.glob("run-*") if (p / "wal").is_dir())
+        return run_dirs(self.root)
 
     def runs(self, path: str | None = None, filters: dict | None = None, order: str | None = None,
-             per_page: int | None = None) -> list["Run"]:
+             per_page: int | None = None) -> list["StoredRun"]:
         """Runs of a project (``"project"`` or ``"entity/project"``), oldest first; all runs if None."""
         project = path.split("/")[-1] if path else None
         out = []
         for d in self._run_dirs():
-            r = Run(d)
+            r = StoredRun(d)
             if project is None or r.project == project:
                 out.append(r)
         return out
 
-    def run(self, path: str) -> "Run":
+    def run(self, path: str) -> "StoredRun":
         parts = [p for p in str(path).split("/") if p]
         if not parts or len(parts) > 3:
             raise ValueError(f"tidelog.Api.run: expected 'project/run_id', got {path!r}")
@@ -67,15 +69,22 @@ class Api:
         project = parts[-2] if len(parts) >= 2 else None
         for d in reversed(self._run_dirs()):
             if d.name.endswith(f"-{run_id}"):
-                r = Run(d)
+                r = StoredRun(d)
                 # A run whose sender has not yet written its start record has no project yet.
                 if project is None or r.project in (project, ""):
                     return r
         raise RunNotFoundError(f"no run {path!r} under {self.root}")
 
 
-class Run:
-    """A run read from its directory."""
+class StoredRun:
+    """A run read back from its directory: W&B's public-API ``Run``.
+
+    Identity, config and a summary snapshot are read once, when it is made;
+    ``state`` says what the run's locks and WAL said then (running, finished,
+    failed, crashed). History is re-read from the WAL on each call, so it
+    includes rows written since. ``summary`` is a ``RunSummary``: changes are
+    kept until ``summary.update()`` appends them to the WAL.
+    """
 
     def __init__(self, run_dir: Path) -> None:
         self.dir = str(run_dir)
