@@ -125,7 +125,7 @@ def transport_choice(n: int = 200_000) -> dict:
     """
     import threading
 
-    from tidelog.records.fastpath import RowLayout
+    from tidelog.transport.fastpath import RowLayout
 
     lay = RowLayout(list(range(1, 11)), [], None)
     vals = tuple(float(i) for i in range(10))

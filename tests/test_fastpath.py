@@ -8,7 +8,7 @@ import struct
 import pytest
 
 from tidelog.records import pb
-from tidelog.records.fastpath import RowLayout, encode_history
+from tidelog.transport.fastpath import RowLayout, encode_history
 
 
 def _parse_frame(frame: bytes) -> pb.Record:

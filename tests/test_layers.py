@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("formats", ("records", "media")),
     ("storage", ("wal", "transport")),
     ("read", ("read",)),
-    ("services", ("sender", "server", "remote")),
+    ("services", ("sender", "server", "webui", "remote")),
     ("api", ("api",)),
     ("surface", ("compat", "plot", "importers")),
     ("facade", ("tidelog",)),

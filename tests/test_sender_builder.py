@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tidelog.records import pb
-from tidelog.records.fastpath import RowLayout
+from tidelog.transport.fastpath import RowLayout
 from tidelog.records.history_block import decode_block
 from tidelog.sender.builder import RecordBuilder
 

@@ -127,7 +127,7 @@ pipeline_runs = st.lists(
 def pipeline_frames(runs: list[tuple[int, int]], seed: int = 0) -> list[tuple[int, bytes]]:
     """Trainer frames (tag, payload) as the ring hands them to the sender: rows
     of float layouts with ``keys`` values each, a console record between runs."""
-    from tidelog.records.fastpath import RowLayout, encode_record
+    from tidelog.transport.fastpath import RowLayout, encode_record
     from tidelog.transport.frames import TAG_RECORD
 
     rng = np.random.default_rng(seed)

@@ -23,7 +23,7 @@ from typing import Any
 from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
-from tidelog.records.fastpath import encode_record
+from tidelog.transport.fastpath import encode_record
 from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
@@ -98,7 +98,7 @@ class Link:
 
     def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
         """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
-        ``records.fastpath.RowLayout``) packs straight into the ring (else the spill file).
+        ``transport.fastpath.RowLayout``) packs straight into the ring (else the spill file).
         Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
         frame_no = self.frame + 1
         chan = self.channel

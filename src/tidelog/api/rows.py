@@ -41,7 +41,7 @@ from tidelog.api.metrics import StepSync
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, flatten, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.media.listing import IMAGES_PER_STEP_WARN
-from tidelog.records.fastpath import RowLayout, encode_history
+from tidelog.transport.fastpath import RowLayout, encode_history
 
 __all__ = ["History", "RowWriter"]
 

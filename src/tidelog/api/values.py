@@ -1,7 +1,7 @@
 """The slow path: any value ``log()`` or the summary accepts, turned into record fields.
 
 Plain floats and ints in a dict of only numbers never come here (see
-``records.fastpath``). Everything else does: bools, strings, None, lists and
+``transport.fastpath``). Everything else does: bools, strings, None, lists and
 dicts (stored as JSON), numpy scalars and arrays, tensors, and rich media
 (``tidelog.media``), which become placeholders plus a ``Prepared`` payload.
 
@@ -36,7 +36,7 @@ class Fields:
         self.float_values: list[float] = []
         self.int_keys: list[int] = []
         self.int_values: list[int] = []
-        # (key id, "bool" | "str" | "json", value): encoded by records.fastpath
+        # (key id, "bool" | "str" | "json", value): encoded by transport.fastpath
         # for history rows, turned into pb.Item by pb_items() for the summary.
         self.items: list[tuple[int, str, Any]] = []
         self.prepared: list = []            # media payloads, index = placeholder number

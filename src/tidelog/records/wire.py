@@ -1,7 +1,7 @@
 """The hand-written wire: varints, field tags and the trainer's frame trailer, in one place.
 
 Every module that reads or writes ``tidelog.v1.Record`` bytes without the
-protobuf library (``records.fastpath``, ``sender.builder``, ``wal.format``,
+protobuf library (``transport.fastpath``, ``sender.builder``, ``wal.format``,
 ``read.tail``) takes its field tags and its trailer handling from here.
 
 * ``varint(n)`` encodes a non-negative int; ``read_varint(data, pos)``

@@ -6,7 +6,7 @@ For each frame, in order:
   (a restarted sender re-reads what its predecessor wrote but had not yet
   acknowledged);
 * the sender assigns the WAL sequence number, moving it to the front of the
-  record (``records.fastpath`` explains the trailer the trainer writes);
+  record (``transport.fastpath`` explains the trailer the trainer writes);
 * runs of consecutive fast-path history rows with the same key layout become
   columnar ``HistoryBlock`` records (the proto defines one as equivalent to
   the rows it holds) of at most ``DEFAULT_CHUNK_ROWS`` rows and about
