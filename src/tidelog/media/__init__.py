@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidelog.media.base import NOT_MEDIA, Media, Prepared, encode
+from tidelog.media.tensors import is_tensor
 
 __all__ = ["to_loggable", "encode", "Prepared", "Media", "NOT_MEDIA"]
 
@@ -41,7 +42,7 @@ def to_loggable(key: str, value: Any) -> Any:
 
         return prepare_list(key, value)
     mod = type(value).__module__ or ""
-    if mod.startswith(("numpy", "torch", "tensorflow", "jax", "jaxlib")):
+    if mod.startswith("numpy") or is_tensor(value):
         from tidelog.media.arrays import bare_array
 
         return bare_array(key, value)

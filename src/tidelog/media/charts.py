@@ -65,8 +65,9 @@ from tidelog.media.base import (
     register_encoder,
     write_content_addressed,
 )
-from tidelog.media.files import _snapshot
+from tidelog.media.files import snapshot
 from tidelog.media.table import MAX_ROWS, Table, encode_table_payload, table_file_value
+from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = [
     "CustomChart",
@@ -326,7 +327,7 @@ class _ComputedChart(Media):
 
     def __init__(self, meta: dict, arrays: list, chart: dict) -> None:
         self._meta = meta
-        self._arrays = [_snapshot(a) for a in arrays]  # the inputs as they are now, as W&B computes here
+        self._arrays = [snapshot(a) for a in arrays]  # the inputs as they are now, as W&B computes here
         self._chart = chart
 
     def _prepare(self, key: str) -> Prepared:
@@ -340,6 +341,11 @@ class _ComputedChart(Media):
         return f"{type(self).__name__}({self._chart['spec_name']!r})"
 
 
+def _as_numpy(values: Any) -> np.ndarray:
+    tensor = tensor_to_numpy(values)
+    return np.asarray(values) if tensor is None else tensor
+
+
 def _class_targets(what: str, y_true: Any, y_probas: Any, labels: Any) -> tuple[np.ndarray, np.ndarray, list | None]:
     """Validate ``y_true`` (n,) and ``y_probas`` (n,) or (n, k); classes as column indices."""
     from tidelog.media.histogram import as_numeric_array
@@ -349,7 +355,7 @@ def _class_targets(what: str, y_true: Any, y_probas: Any, labels: Any) -> tuple[
     probas = as_numeric_array(y_probas, f"tidelog.plot.{what}: y_probas")
     if probas.ndim not in (1, 2):
         raise ValueError(f"tidelog.plot.{what}: y_probas must be (n,) or (n, classes), got shape {probas.shape}")
-    truth = np.asarray(y_true.detach().cpu().numpy() if hasattr(y_true, "detach") else y_true)
+    truth = _as_numpy(y_true)
     if truth.ndim != 1 or len(truth) != len(probas):
         raise ValueError(
             f"tidelog.plot.{what}: y_true has shape {truth.shape} but y_probas has {len(probas)} rows"
@@ -523,7 +529,7 @@ def encode_roc_curve(meta: dict, arrays: list, run_dir: Path) -> dict:
 
 
 def _labels_array(what: str, values: Any) -> np.ndarray:
-    arr = np.asarray(values.detach().cpu().numpy() if hasattr(values, "detach") else values)
+    arr = _as_numpy(values)
     if arr.ndim != 1:
         raise ValueError(f"tidelog.plot.confusion_matrix: {what} must be 1-D, got shape {arr.shape}")
     return arr

@@ -60,7 +60,17 @@ from tidelog.media.base import (
     Prepared,
     register_encoder,
 )
-from tidelog.media.files import _bytes_array, _caption, _is_path, _number, _read_path, _snapshot, _stored, _to_bytes
+from tidelog.media.files import (
+    bytes_array,
+    check_caption,
+    check_number,
+    is_path,
+    read_path,
+    snapshot,
+    store_file,
+    to_bytes,
+)
+from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = ["Image", "MODES", "FILE_TYPES", "KEPT_FORMATS"]
 
@@ -125,9 +135,7 @@ def _array_mode(arr: np.ndarray, mode: str | None, what: str) -> str:
 
 def _torch_to_numpy(tensor: Any, what: str) -> np.ndarray:
     """A (C, H, W) or (H, W) tensor as an (H, W, C) / (H, W) numpy view."""
-    if getattr(tensor, "requires_grad", False):
-        tensor = tensor.detach()
-    arr = tensor.cpu().numpy()
+    arr = tensor_to_numpy(tensor)
     if arr.ndim == 3 and arr.shape[0] in _MODE_BY_CHANNELS:
         return arr.transpose(1, 2, 0)
     if arr.ndim == 3 and arr.shape[0] not in _MODE_BY_CHANNELS:
@@ -285,13 +293,13 @@ def _mask_entry(name: str, spec: Any, size: tuple[int, int] | None, what: str) -
         arr = _mask_array(spec["mask_data"], where)
         shape = arr.shape
         meta = {"name": name, "class_labels": labels, "source": "array"}
-        payload = _snapshot(arr, fresh=isinstance(spec["mask_data"], (list, tuple)))
+        payload = snapshot(arr, fresh=isinstance(spec["mask_data"], (list, tuple)))
     elif "path" in spec:
-        data = _read_path(spec["path"], where)
+        data = read_path(spec["path"], where)
         width, height, _ = _image_size_of_file(data, where)
         shape = (height, width)
         meta = {"name": name, "class_labels": labels, "source": "file"}
-        payload = _bytes_array(data)
+        payload = bytes_array(data)
     else:
         raise TypeError(f"{where} needs 'mask_data' (a 2-D integer array) or 'path'")
     if size is not None and tuple(shape) != (size[1], size[0]):
@@ -308,7 +316,7 @@ def _box_position(pos: Any, what: str) -> tuple[dict, tuple[float, float, float,
     corners = [k for k in _BOX_CORNERS if k in pos]
     center = [k for k in _BOX_CENTER if k in pos]
     if len(corners) == 4:
-        out = {k: _number(pos[k], f"{what}: position[{k!r}]") for k in _BOX_CORNERS}
+        out = {k: check_number(pos[k], f"{what}: position[{k!r}]") for k in _BOX_CORNERS}
         if out["minX"] > out["maxX"] or out["minY"] > out["maxY"]:
             raise ValueError(f"{what}: position has minX > maxX or minY > maxY: {out}")
         return out, (out["minX"], out["maxX"], out["minY"], out["maxY"])
@@ -316,9 +324,9 @@ def _box_position(pos: Any, what: str) -> tuple[dict, tuple[float, float, float,
         mid = pos["middle"]
         if not isinstance(mid, (list, tuple, np.ndarray)) or len(mid) != 2:
             raise ValueError(f"{what}: position['middle'] must be [x, y], got {mid!r}")
-        mx, my = (_number(v, f"{what}: position['middle']") for v in mid)
-        w = _number(pos["width"], f"{what}: position['width']")
-        h = _number(pos["height"], f"{what}: position['height']")
+        mx, my = (check_number(v, f"{what}: position['middle']") for v in mid)
+        w = check_number(pos["width"], f"{what}: position['width']")
+        h = check_number(pos["height"], f"{what}: position['height']")
         if w < 0 or h < 0:
             raise ValueError(f"{what}: position width and height must be >= 0, got {w}, {h}")
         return {"middle": [mx, my], "width": w, "height": h}, (mx - w / 2, mx + w / 2, my - h / 2, my + h / 2)
@@ -378,7 +386,7 @@ def _scores(scores: Any, what: str) -> dict:
     for k, v in scores.items():
         if not isinstance(k, str):
             raise TypeError(f"{what}: score names must be strings, got {k!r}")
-        out[k] = _number(v, f"{what}: scores[{k!r}]")
+        out[k] = check_number(v, f"{what}: scores[{k!r}]")
     return out
 
 
@@ -416,7 +424,7 @@ class Image(Media):
         normalize: bool = True,
     ) -> None:
         what = "tidelog.Image"
-        self._caption = _caption(caption, what)
+        self._caption = check_caption(caption, what)
         if grouping is not None and (isinstance(grouping, bool) or not isinstance(grouping, numbers.Integral)):
             raise TypeError(f"{what}: grouping must be an int, got {type(grouping).__name__}")
         self._grouping = None if grouping is None else int(grouping)
@@ -436,8 +444,8 @@ class Image(Media):
             self._from_array(data, mode, file_type or "png", what)
         elif isinstance(data, Image):
             self._copy_pixels(data)
-        elif _is_path(data):
-            self._from_file(_read_path(data, what), Path(data).suffix.lower().lstrip("."), what)
+        elif is_path(data):
+            self._from_file(read_path(data, what), Path(data).suffix.lower().lstrip("."), what)
         elif _type_module(data).startswith("matplotlib") or getattr(data, "__name__", "") == "matplotlib.pyplot":
             self._from_file(_figure_png(data), "png", what)
         elif _type_module(data).startswith("PIL."):
@@ -454,8 +462,9 @@ class Image(Media):
     def _as_array(data: Any, what: str) -> np.ndarray:
         if isinstance(data, np.ndarray):
             return data
-        if hasattr(data, "numpy"):  # TensorFlow / JAX eager tensors
-            return np.asarray(data.numpy())
+        tensor = tensor_to_numpy(data)  # TensorFlow / JAX tensors
+        if tensor is not None:
+            return tensor
         if isinstance(data, (list, tuple)):
             return np.asarray(data)
         raise TypeError(
@@ -467,7 +476,7 @@ class Image(Media):
         arr = _squeezed(arr)
         _check_array(arr, what)
         self._mode = _array_mode(arr, mode, what)
-        self._source, self._payload, self._format = "array", _snapshot(arr, fresh), fmt
+        self._source, self._payload, self._format = "array", snapshot(arr, fresh), fmt
         self._height, self._width = int(arr.shape[0]), int(arr.shape[1])
 
     def _from_file(self, data: bytes, ext: str, what: str) -> None:
@@ -479,7 +488,7 @@ class Image(Media):
             self._normalize = False
             self._from_array(arr, mode, "png", what, fresh=True)
             return
-        self._source, self._payload, self._format = "file", _bytes_array(data), KEPT_FORMATS[ext]
+        self._source, self._payload, self._format = "file", bytes_array(data), KEPT_FORMATS[ext]
         self._width, self._height = width, height
 
     def _copy_pixels(self, other: Image) -> None:
@@ -543,7 +552,7 @@ class Image(Media):
 
 def _image_bytes(meta: dict, payload: Any) -> bytes:
     if meta["source"] == "file":
-        return _to_bytes(payload)
+        return to_bytes(payload)
     arr = _uint8(payload, meta["normalize"])
     return _encode_pixels(_pil_from_array(arr, meta["mode"]), meta["format"])
 
@@ -551,13 +560,13 @@ def _image_bytes(meta: dict, payload: Any) -> bytes:
 def _mask_value(meta: dict, payload: Any, run_dir: Path) -> dict:
     labels = meta["class_labels"]
     if meta["source"] == "file":
-        data = _to_bytes(payload)
+        data = to_bytes(payload)
     else:
         arr = np.asarray(payload).astype(np.uint8)
         if labels is None:
             labels = {str(int(c)): f"class_{int(c)}" for c in np.unique(arr)}
         data = _encode_pixels(_pil_from_array(arr, "L"), "png")
-    value = {"_type": "mask", **_stored(run_dir, "images/mask", data, "mask.png")}
+    value = {"_type": "mask", **store_file(run_dir, "images/mask", data, "mask.png")}
     value["class_labels"] = labels or {}
     return value
 
@@ -566,7 +575,7 @@ def _mask_value(meta: dict, payload: Any, run_dir: Path) -> dict:
 def encode_image(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the image (and its masks); return the ``image-file`` value."""
     value: dict[str, Any] = {"_type": "image-file"}
-    value.update(_stored(run_dir, "images", _image_bytes(meta, arrays[0]), meta["format"]))
+    value.update(store_file(run_dir, "images", _image_bytes(meta, arrays[0]), meta["format"]))
     value.update(format=meta["format"], width=meta["width"], height=meta["height"])
     for name in ("caption", "grouping"):
         if meta.get(name):
