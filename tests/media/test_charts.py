@@ -12,7 +12,8 @@ from _helpers import encode_prepared, log_value, read_json, read_table
 import tidelog.plot as plot
 from tidelog.errors import TidelogWarning
 from tidelog.media import to_loggable
-from tidelog.media.charts import from_figure, load_preset_spec, pr_points, roc_points
+from tidelog.media.charts import from_figure, load_preset_spec
+from tidelog.media.curves import pr_points, roc_points
 from tidelog.media.table import MAX_ROWS, Table
 
 
@@ -303,7 +304,7 @@ def test_matplotlib_figure_stored_as_plotly(tmp_path, plt):
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3, 4], [1, 4, 9, 16])
     prep = to_loggable("chart", fig)
-    assert prep.kind == "matplotlib" and prep.meta == {"format": "pickle"}
+    assert prep.kind == "matplotlib" and prep.meta == {"format": "pickle", "key": "chart"}
     before = plt.get_fignums()
     value = encode_prepared(prep, tmp_path)
     assert plt.get_fignums() == before  # encoding left pyplot's figures as they were
@@ -332,7 +333,7 @@ def test_unpicklable_figure_falls_back_to_png(tmp_path, plt):
     ax.plot([0, 1])
     fig.tidelog_test_hook = lambda: None  # lambdas do not pickle
     prep = from_figure("chart", fig)
-    assert prep.meta == {"format": "png"}
+    assert prep.meta == {"format": "png", "key": "chart"}
     value = encode_prepared(prep, tmp_path)
     assert value["_type"] == "image-file" and value["format"] == "png"
     assert (value["width"], value["height"]) == (100, 50)

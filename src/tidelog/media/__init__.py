@@ -8,14 +8,18 @@ import them from there. This package's own surface is the pipeline's:
 
 Modules, one job each:
 
-    base        Prepared, Media, encoder registry, content-addressed files
-    image       Image (masks, boxes)            audio     Audio
-    video       Video                           html      Html
-    molecule    Molecule                        object3d  Object3D, point clouds, lidar scenes
-    histogram   Histogram                       table     Table
-    charts      plot.* presets, plot_table, matplotlib / plotly figures
-    arrays      bare numpy arrays / tensors, arrays kept whole in the summary
-    listing     lists of media under one key
+    base         Prepared, Media, the encoder registry, content-addressed files, nesting
+    files        reading and checking what users pass; storing encoded files
+    tensors      torch / TensorFlow / JAX values as numpy arrays
+    image        Image (pixels: pixels; overlays: classes, masks, boxes)
+    audio        Audio                        video     Video
+    html         Html                         molecule  Molecule
+    object3d     Object3D, point clouds, lidar scenes
+    histogram    Histogram
+    table        Table (its columns across the transport: table_codec)
+    charts       the plot.* surface: chart_specs, presets, curves, confusion, figures
+    arrays       bare numpy arrays / tensors, arrays kept whole in the summary
+    listing      lists of media under one key
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ def to_loggable(key: str, value: Any) -> Any:
 
         return bare_array(key, value)
     if mod.startswith(("matplotlib", "plotly")) or getattr(value, "__name__", None) == "matplotlib.pyplot":
-        from tidelog.media.charts import from_figure
+        from tidelog.media.figures import from_figure
 
         return from_figure(key, value)
     return NOT_MEDIA

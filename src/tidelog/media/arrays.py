@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from tidelog.media.base import Prepared, register_encoder, write_content_addressed
+from tidelog.media.base import Prepared, register_encoder
+from tidelog.media.files import store_file
 from tidelog.media.histogram import check_finite, prepare_array_histogram
 from tidelog.media.tensors import tensor_to_numpy
 
@@ -127,12 +128,9 @@ def _stats(arr: np.ndarray) -> dict:
 def encode_summary_array(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the ``.npy`` file and compute the statistics."""
     arr = np.asarray(arrays[0]).reshape(meta["shape"])
-    rel, digest, size = write_content_addressed(run_dir, "arrays", _npy_bytes(arr), "npy")
     return {
         "_type": "array-file",
-        "path": rel,
-        "sha256": digest,
-        "size": size,
+        **store_file(run_dir, "arrays", _npy_bytes(arr), "npy"),
         "shape": list(meta["shape"]),
         "dtype": np.dtype(meta["dtype"]).name,
         **_stats(arr),

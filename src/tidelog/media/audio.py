@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from tidelog._warn import warn
-from tidelog.media.base import Media, Prepared, register_encoder
+from tidelog.media.base import Media, Prepared, pack_items, register_encoder, unpack_items
 from tidelog.media.files import (
     bytes_array,
     check_caption,
@@ -48,7 +48,6 @@ from tidelog.media.files import (
     store_file,
     to_bytes,
 )
-from tidelog.media.listing import pack_items, unpack_items
 from tidelog.media.tensors import is_tensor, tensor_to_numpy
 
 __all__ = ["Audio", "prepare_audio_list", "MAX_CLIPS_PER_STEP"]
@@ -147,6 +146,10 @@ class Audio(Media):
             "caption": self._caption,
         }
         return Prepared("audio", meta, [self._payload])
+
+    @classmethod
+    def _prepare_list(cls, key: str, items: list) -> Prepared:
+        return prepare_audio_list(key, items)
 
 
 def prepare_audio_list(key: str, items: list) -> Prepared:

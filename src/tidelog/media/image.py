@@ -157,14 +157,14 @@ def _pil_to_array(img: Any) -> tuple[np.ndarray, str]:
     return np.asarray(img), img.mode
 
 
-def _figure_png(value: Any) -> bytes:
-    """Render a matplotlib figure (or the current pyplot figure) to PNG bytes."""
-    fig = value.gcf() if hasattr(value, "gcf") else value
-    if not hasattr(fig, "savefig"):
-        fig = getattr(fig, "figure", fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+def _figure_png(value: Any, what: str) -> bytes:
+    """A matplotlib figure, Axes or ``pyplot`` (its current figure) rendered to PNG now."""
+    from tidelog.media.figures import figure_of, figure_png
+
+    fig = figure_of(value)
+    if fig is None:
+        raise TypeError(f"{what}: cannot read a {type(value).__name__} as an image; pass a matplotlib Figure or Axes")
+    return figure_png(fig)
 
 
 def _rescale(arr: np.ndarray) -> np.ndarray:
@@ -447,7 +447,7 @@ class Image(Media):
         elif is_path(data):
             self._from_file(read_path(data, what), Path(data).suffix.lower().lstrip("."), what)
         elif _type_module(data).startswith("matplotlib") or getattr(data, "__name__", "") == "matplotlib.pyplot":
-            self._from_file(_figure_png(data), "png", what)
+            self._from_file(_figure_png(data, what), "png", what)
         elif _type_module(data).startswith("PIL."):
             arr, self._mode = _pil_to_array(data)
             self._normalize = False  # a PIL image's pixels are taken as they are

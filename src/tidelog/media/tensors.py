@@ -4,7 +4,8 @@
 ``tensor_to_numpy(value)``: a torch tensor through ``.detach().cpu().numpy()``
 (no copy for a tensor on the CPU), a TensorFlow eager tensor through
 ``.numpy()``, a JAX array through ``np.asarray``; ``None`` for a numpy array
-or scalar and anything else that is not a tensor (callers take those as they are).
+or scalar and anything else that is not a tensor (callers take those as they are);
+``as_numpy(value)`` is either, for any array-like.
 
 This module does not import numpy until a tensor is converted: ``tidelog.media``
 imports it, and ``import tidelog`` stays light.
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["TENSOR_MODULES", "is_tensor", "tensor_to_numpy"]
+__all__ = ["TENSOR_MODULES", "is_tensor", "tensor_to_numpy", "as_numpy"]
 
 #: Top-level packages whose values are tensors (``jaxlib`` holds JAX's array type).
 TENSOR_MODULES = ("torch", "tensorflow", "jax", "jaxlib")
@@ -42,3 +43,11 @@ def tensor_to_numpy(value: Any) -> np.ndarray | None:
     if is_tensor(value):  # JAX arrays
         return np.asarray(value)
     return None
+
+
+def as_numpy(value: Any) -> np.ndarray:
+    """``value`` (a tensor, an array, a list ...) as a numpy array, through ``tensor_to_numpy`` for a tensor."""
+    import numpy as np
+
+    tensor = tensor_to_numpy(value)
+    return np.asarray(value) if tensor is None else tensor
