@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -274,7 +275,11 @@ def test_confusion_matrix_from_probs_without_names(tmp_path):
 
 def test_confusion_matrix_string_labels(tmp_path):
     cm = plot.confusion_matrix(y_true=["cat", "dog", "dog"], preds=["cat", "cat", "dog"])
-    assert sum(n for _, _, n in read_table(tmp_path, log_value("cm", cm, tmp_path))["data"]) == 3
+    # W&B's naming: the sorted union of the labels ("cat" < "dog") as Class_1, Class_2
+    assert _counts(read_table(tmp_path, log_value("cm", cm, tmp_path))) == {
+        ("Class_1", "Class_1"): 1, ("Class_1", "Class_2"): 0,
+        ("Class_2", "Class_1"): 1, ("Class_2", "Class_2"): 1,
+    }
 
 
 def test_confusion_matrix_errors():
@@ -338,6 +343,22 @@ def test_unpicklable_figure_falls_back_to_png(tmp_path, plt):
     assert value["_type"] == "image-file" and value["format"] == "png"
     assert (value["width"], value["height"]) == (100, 50)
     assert (tmp_path / value["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_figure_plotly_cannot_convert_is_a_png_and_says_why_once(tmp_path, plt):
+    pytest.importorskip("plotly")
+    from tidelog.media import figures
+
+    figures._warned_keys.discard("polar")
+    fig = plt.figure()
+    fig.add_subplot(projection="polar").plot([0, 1], [1, 2])  # mpl_to_plotly raises KeyError('bottom')
+    with pytest.warns(TidelogWarning, match=r"key 'polar': .*could not be converted to Plotly \(KeyError: 'bottom'\)"):
+        value = encode_prepared(from_figure("polar", fig), tmp_path)
+    assert value["_type"] == "image-file" and value["format"] == "png"
+    assert (tmp_path / value["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second time: no warning
+        assert encode_prepared(from_figure("polar", fig), tmp_path)["_type"] == "image-file"
 
 
 def test_figure_with_an_image_stored_as_png(tmp_path, plt):
