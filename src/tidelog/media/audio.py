@@ -36,18 +36,8 @@ from typing import Any
 import numpy as np
 
 from tidelog._warn import warn
+from tidelog.media import files
 from tidelog.media.base import Media, Prepared, pack_items, register_encoder, unpack_items
-from tidelog.media.files import (
-    bytes_array,
-    check_caption,
-    extension,
-    file_path,
-    read_path,
-    read_stream,
-    snapshot,
-    store_file,
-    to_bytes,
-)
 from tidelog.media.tensors import is_tensor, tensor_to_numpy
 
 __all__ = ["Audio", "prepare_audio_list", "MAX_CLIPS_PER_STEP"]
@@ -102,12 +92,12 @@ class Audio(Media):
 
     def __init__(self, data_or_path: Any, sample_rate: int | None = None, caption: str | None = None) -> None:
         what = "tidelog.Audio"
-        self._caption = check_caption(caption, what)
-        path = file_path(data_or_path)
+        self._caption = files.check_caption(caption, what)
+        path = files.file_path(data_or_path)
         if path is not None:
-            self._from_file(read_path(path, what), extension(path), sample_rate, what)
+            self._from_file(files.read_path(path, what), files.extension(path), sample_rate, what)
         elif hasattr(data_or_path, "read"):
-            data = read_stream(data_or_path, what, text="open audio files in binary mode ('rb')", rewind=False)
+            data = files.read_stream(data_or_path, what, text="open audio files in binary mode ('rb')", rewind=False)
             self._from_file(data, "wav" if data[:4] == b"RIFF" else "", sample_rate, what)
         else:
             self._from_array(data_or_path, sample_rate, what)
@@ -126,7 +116,7 @@ class Audio(Media):
         self._duration = arr.shape[0] / self._sample_rate
         # The samples as they are now (W&B writes the file in the constructor).
         self._source, self._ext = "array", "wav"
-        self._payload = snapshot(arr, fresh=isinstance(data, (list, tuple)))
+        self._payload = files.snapshot(arr, fresh=isinstance(data, (list, tuple)))
 
     def _from_file(self, data: bytes, ext: str, sample_rate: Any, what: str) -> None:
         if not ext:
@@ -135,7 +125,7 @@ class Audio(Media):
         if rate is None and sample_rate is not None:
             rate = _sample_rate(sample_rate, what)
         self._sample_rate, self._duration = rate, duration
-        self._source, self._ext, self._payload = "file", ext, bytes_array(data)
+        self._source, self._ext, self._payload = "file", ext, files.bytes_array(data)
 
     def _prepare(self, key: str) -> Prepared:
         meta = {
@@ -205,8 +195,8 @@ def encode_audio(meta: dict, arrays: list, run_dir: Path) -> dict:
     if meta["source"] == "array":
         data = _wav_bytes(arrays[0], meta["sample_rate"])
     else:
-        data = to_bytes(arrays[0])
-    value = {"_type": "audio-file", **store_file(run_dir, "audio", data, meta["ext"])}
+        data = files.to_bytes(arrays[0])
+    value = {"_type": "audio-file", **files.store_file(run_dir, "audio", data, meta["ext"])}
     value.update(caption=meta["caption"], sample_rate=meta["sample_rate"], duration=meta["duration"])
     return value
 

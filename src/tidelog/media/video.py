@@ -38,18 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from tidelog.media import files
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import (
-    bytes_array,
-    check_caption,
-    extension,
-    file_path,
-    read_path,
-    read_stream,
-    snapshot,
-    store_file,
-    to_bytes,
-)
 from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = ["Video", "FORMATS", "grid_shape", "tile_frames"]
@@ -159,12 +149,12 @@ class Video(Media):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, fps: int = 4, format: str | None = None) -> None:
         what = "tidelog.Video"
-        self._caption = check_caption(caption, what)
+        self._caption = files.check_caption(caption, what)
         self._fps = _check_fps(fps, what)
         self._width = self._height = None
         if format is not None:
             _check_format(format, what)
-        path = file_path(data_or_path)
+        path = files.file_path(data_or_path)
         if path is not None:
             self._from_path(path, what)
         elif hasattr(data_or_path, "read"):
@@ -189,16 +179,16 @@ class Video(Media):
         rows, cols = grid_shape(1 if data.ndim == 4 else data.shape[0])
         self._height, self._width = rows * data.shape[-2], cols * data.shape[-1]
         # The frames as they are now (W&B encodes in the constructor).
-        self._source, self._format, self._payload = "array", fmt, snapshot(data)
+        self._source, self._format, self._payload = "array", fmt, files.snapshot(data)
 
     def _from_path(self, path: Any, what: str) -> None:
-        ext = extension(path)
+        ext = files.extension(path)
         if ext not in FORMATS:
             raise ValueError(f"{what}: {os.fspath(path)!r} is not a {', '.join(FORMATS)} file")
-        self._from_bytes(read_path(path, what), ext, what)
+        self._from_bytes(files.read_path(path, what), ext, what)
 
     def _from_stream(self, stream: Any, fmt: str | None, what: str) -> None:
-        data = read_stream(stream, what, text="video streams must be binary (BytesIO or a file opened 'rb')")
+        data = files.read_stream(stream, what, text="video streams must be binary (BytesIO or a file opened 'rb')")
         fmt = fmt or _sniff(data)
         if fmt is None:
             raise ValueError(f"{what}: cannot tell the format of these bytes; pass format= one of {', '.join(FORMATS)}")
@@ -209,7 +199,7 @@ class Video(Media):
             raise ValueError(f"{what}: the video file is empty")
         if fmt == "gif":
             self._width, self._height = _gif_size(data)
-        self._source, self._format, self._payload = "file", fmt, bytes_array(data)
+        self._source, self._format, self._payload = "file", fmt, files.bytes_array(data)
 
     def _prepare(self, key: str) -> Prepared:
         meta = {
@@ -248,12 +238,12 @@ def encode_video(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the clip; return the ``video-file`` value."""
     fmt = meta["format"]
     if meta["source"] == "file":
-        data = to_bytes(arrays[0])
+        data = files.to_bytes(arrays[0])
     elif fmt == "gif":
         data = _gif_bytes(_frames(arrays[0]), meta["fps"])
     else:
         data = _ffmpeg_bytes(_frames(arrays[0]), meta["fps"], fmt)
-    value = {"_type": "video-file", **store_file(run_dir, "videos", data, fmt), "format": fmt, "fps": meta["fps"]}
+    value = {"_type": "video-file", **files.store_file(run_dir, "videos", data, fmt), "format": fmt, "fps": meta["fps"]}
     if meta["width"] is not None:
         value.update(width=meta["width"], height=meta["height"])
     if meta["caption"]:
