@@ -95,3 +95,24 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == ""
+
+
+TESTING_EXPECTED = [
+    "sender_pid",
+    "wait_sender_restarted",
+    "sender_broken",
+    "spilled_bytes",
+    "wait_spill_drained",
+    "stored_rows",
+]
+
+
+def test_testing_module_all_is_pinned():
+    """``tidelog.testing`` (helpers for tests; not imported by ``import tidelog``) is public too."""
+    import tidelog.testing
+
+    assert list(tidelog.testing.__all__) == TESTING_EXPECTED
+    assert all(callable(getattr(tidelog.testing, name)) for name in TESTING_EXPECTED)
+    code = "import sys, tidelog; print('tidelog.testing' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "False"

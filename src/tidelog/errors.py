@@ -6,13 +6,15 @@
     │   ├── SettingsError     an init() argument or TIDELOG_*/WANDB_* variable has a bad value
     │   └── ConfigError       a config change refused (W&B's ``wandb.sdk.lib.config_util.ConfigError``)
     ├── WalError              the write-ahead log cannot be used
-    │   ├── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
-    │   └── WalCorruptError   damage where the caller asked for strictness
+    │   └── WalVersionError   a segment written by a newer tidelog (refused, not guessed)
     ├── SenderError           the sender process keeps failing: tidelog stopped restarting it
     ├── RunNotFoundError      Api.run() named a run that does not exist
     └── ServerError           a tracking server refused a request or could not be reached
 
     TidelogWarning (UserWarning)   refused values, back-pressure, disk full, ...
+
+Damage inside a WAL is not an exception: the reader skips it and reports it
+(``WalReader.damage``, ``tidelog verify``), as leveldb's log reader does.
 
 Bad values passed to ``log()`` raise the built-in ``TypeError`` / ``ValueError``
 (what a W&B user catches), always naming the key. Third-party errors (zstd,
@@ -29,7 +31,6 @@ __all__ = [
     "ConfigError",
     "WalError",
     "WalVersionError",
-    "WalCorruptError",
     "SenderError",
     "RunNotFoundError",
     "ServerError",
@@ -66,10 +67,6 @@ class WalError(TidelogError):
 
 class WalVersionError(WalError):
     """A WAL segment has a format version this tidelog does not know."""
-
-
-class WalCorruptError(WalError):
-    """Damage was found and the caller asked not to skip it."""
 
 
 class SenderError(TidelogError):

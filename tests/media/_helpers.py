@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tidelog.media import Prepared, to_loggable
-from tidelog.media.listing import encode_item
+from tidelog.media import Prepared, encode, to_loggable
 from tidelog.transport.frames import layout_media, parse_media
 
 __all__ = ["through_transport", "encode_prepared", "log_value", "read_json", "read_table", "send", "stored", "raises"]
@@ -39,7 +38,7 @@ def through_transport(prep: Prepared) -> tuple[str, dict, list]:
 def encode_prepared(prep: Prepared, run_dir: Path) -> dict:
     """Transport round trip, then the registered encoder; the history value."""
     kind, meta, arrays = through_transport(prep)
-    return encode_item(kind, meta, arrays, Path(run_dir))
+    return encode(kind, meta, arrays, Path(run_dir))
 
 
 def log_value(key: str, value: Any, run_dir: Path) -> Any:

@@ -12,6 +12,7 @@ from _helpers import raises, send, stored
 
 from tidelog.errors import TidelogWarning
 from tidelog.media.audio import MAX_CLIPS_PER_STEP, Audio, prepare_audio_list
+from tidelog.media.listing import prepare_list
 
 RNG = np.random.default_rng(1)
 
@@ -160,10 +161,9 @@ def test_100_clips_do_not_warn():
 
 
 def test_listing_hands_audio_lists_to_prepare_audio_list():
-    listing = pytest.importorskip("tidelog.media.listing")
     clips = [Audio(np.zeros(2), sample_rate=2) for _ in range(101)]
     with pytest.warns(TidelogWarning, match="key 'clips'"):
-        prep = listing.prepare_list("clips", clips)
+        prep = prepare_list("clips", clips)
     assert prep.kind == "audio-list" and len(prep.arrays) == 100
 
 

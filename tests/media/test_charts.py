@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -12,7 +13,8 @@ from _helpers import encode_prepared, log_value, read_json, read_table
 import tidelog.plot as plot
 from tidelog.errors import TidelogWarning
 from tidelog.media import to_loggable
-from tidelog.media.charts import from_figure, load_preset_spec, pr_points, roc_points
+from tidelog.media.charts import from_figure, load_preset_spec
+from tidelog.media.curves import pr_points, roc_points
 from tidelog.media.table import MAX_ROWS, Table
 
 
@@ -273,7 +275,11 @@ def test_confusion_matrix_from_probs_without_names(tmp_path):
 
 def test_confusion_matrix_string_labels(tmp_path):
     cm = plot.confusion_matrix(y_true=["cat", "dog", "dog"], preds=["cat", "cat", "dog"])
-    assert sum(n for _, _, n in read_table(tmp_path, log_value("cm", cm, tmp_path))["data"]) == 3
+    # W&B's naming: the sorted union of the labels ("cat" < "dog") as Class_1, Class_2
+    assert _counts(read_table(tmp_path, log_value("cm", cm, tmp_path))) == {
+        ("Class_1", "Class_1"): 1, ("Class_1", "Class_2"): 0,
+        ("Class_2", "Class_1"): 1, ("Class_2", "Class_2"): 1,
+    }
 
 
 def test_confusion_matrix_errors():
@@ -303,7 +309,7 @@ def test_matplotlib_figure_stored_as_plotly(tmp_path, plt):
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3, 4], [1, 4, 9, 16])
     prep = to_loggable("chart", fig)
-    assert prep.kind == "matplotlib" and prep.meta == {"format": "pickle"}
+    assert prep.kind == "matplotlib" and prep.meta == {"format": "pickle", "key": "chart"}
     before = plt.get_fignums()
     value = encode_prepared(prep, tmp_path)
     assert plt.get_fignums() == before  # encoding left pyplot's figures as they were
@@ -332,11 +338,27 @@ def test_unpicklable_figure_falls_back_to_png(tmp_path, plt):
     ax.plot([0, 1])
     fig.tidelog_test_hook = lambda: None  # lambdas do not pickle
     prep = from_figure("chart", fig)
-    assert prep.meta == {"format": "png"}
+    assert prep.meta == {"format": "png", "key": "chart"}
     value = encode_prepared(prep, tmp_path)
     assert value["_type"] == "image-file" and value["format"] == "png"
     assert (value["width"], value["height"]) == (100, 50)
     assert (tmp_path / value["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_figure_plotly_cannot_convert_is_a_png_and_says_why_once(tmp_path, plt):
+    pytest.importorskip("plotly")
+    from tidelog.media import figures
+
+    figures._warned_keys.discard("polar")
+    fig = plt.figure()
+    fig.add_subplot(projection="polar").plot([0, 1], [1, 2])  # mpl_to_plotly raises KeyError('bottom')
+    with pytest.warns(TidelogWarning, match=r"key 'polar': .*could not be converted to Plotly \(KeyError: 'bottom'\)"):
+        value = encode_prepared(from_figure("polar", fig), tmp_path)
+    assert value["_type"] == "image-file" and value["format"] == "png"
+    assert (tmp_path / value["path"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the second time: no warning
+        assert encode_prepared(from_figure("polar", fig), tmp_path)["_type"] == "image-file"
 
 
 def test_figure_with_an_image_stored_as_png(tmp_path, plt):

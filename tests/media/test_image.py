@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 from tidelog.errors import TidelogWarning
 from tidelog.media import image as image_mod
 from tidelog.media.image import Image
+from tidelog.media.listing import prepare_list
 
 RNG = np.random.default_rng(0)
 
@@ -428,16 +429,14 @@ def test_caption_and_grouping_types():
 
 
 def test_more_than_50_images_warns_and_keeps_all():
-    listing = pytest.importorskip("tidelog.media.listing")
     images = [Image(rgb(2, 2)) for _ in range(51)]
     with pytest.warns(TidelogWarning, match=r"key 'examples'.*51 images"):
-        prep = listing.prepare_list("examples", images)
+        prep = prepare_list("examples", images)
     assert len(prep.arrays) == 51
 
 
 def test_50_images_do_not_warn():
-    listing = pytest.importorskip("tidelog.media.listing")
-    listing.prepare_list("examples", [Image(rgb(2, 2)) for _ in range(50)])
+    prepare_list("examples", [Image(rgb(2, 2)) for _ in range(50)])
 
 
 def test_module_keeps_heavy_imports_lazy():

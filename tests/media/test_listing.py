@@ -8,7 +8,9 @@ from _helpers import encode_prepared, log_value
 
 from tidelog.errors import TidelogWarning
 from tidelog.media import to_loggable
+from tidelog.media.audio import Audio
 from tidelog.media.histogram import Histogram
+from tidelog.media.image import Image
 from tidelog.media.listing import prepare_list
 from tidelog.media.table import Table
 
@@ -33,13 +35,8 @@ def test_mixed_types_refused_naming_the_item():
         prepare_list("mix", [Histogram([1, 2]), 3])
 
 
-def _image_module():
-    return pytest.importorskip("tidelog.media.image")
-
-
 def test_list_of_images_is_images_separated(tmp_path):
-    image = _image_module()
-    items = [image.Image(np.full((6, 8, 3), i, dtype=np.uint8), caption=f"img {i}") for i in range(3)]
+    items = [Image(np.full((6, 8, 3), i, dtype=np.uint8), caption=f"img {i}") for i in range(3)]
     value = log_value("examples", items, tmp_path)
     assert value["_type"] == "images/separated"
     assert (value["width"], value["height"], value["format"], value["count"]) == (8, 6, "png", 3)
@@ -49,22 +46,19 @@ def test_list_of_images_is_images_separated(tmp_path):
 
 
 def test_images_without_captions_have_no_captions_key(tmp_path):
-    image = _image_module()
-    value = log_value("examples", [image.Image(np.zeros((2, 2), dtype=np.uint8))], tmp_path)
+    value = log_value("examples", [Image(np.zeros((2, 2), dtype=np.uint8))], tmp_path)
     assert "captions" not in value and value["count"] == 1
 
 
 def test_more_than_50_images_warns_but_logs(tmp_path):
-    image = _image_module()
-    items = [image.Image(np.zeros((2, 2, 3), dtype=np.uint8)) for _ in range(51)]
+    items = [Image(np.zeros((2, 2, 3), dtype=np.uint8)) for _ in range(51)]
     with pytest.warns(TidelogWarning, match="'many'.*51 images"):
         prep = to_loggable("many", items)
     assert encode_prepared(prep, tmp_path)["count"] == 51
 
 
 def test_list_of_audio_goes_to_the_audio_helper(tmp_path):
-    audio = pytest.importorskip("tidelog.media.audio")
-    clips = [audio.Audio(np.zeros(800, dtype=np.float32), sample_rate=8000) for _ in range(2)]
+    clips = [Audio(np.zeros(800, dtype=np.float32), sample_rate=8000) for _ in range(2)]
     prep = to_loggable("clips", clips)
     assert prep.kind != "list"  # audio's own list value (W&B's "audio" shape)
     assert encode_prepared(prep, tmp_path)["count"] == 2

@@ -129,7 +129,8 @@ for i in range(n):
     buf[:] = np.random.default_rng(i).integers(0, 256, (side, side, 3), dtype=np.uint8)
     buf[0, 0] = (i, 0, 7)
     tidelog.log({"img": tidelog.Image(buf), "i": i})
-spilled = run._link.ring.spill_written
+from tidelog.testing import spilled_bytes
+spilled = spilled_bytes(run)
 tidelog.finish()
 print("spilled", spilled, "dir", run.dir, flush=True)
 """

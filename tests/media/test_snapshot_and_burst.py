@@ -34,6 +34,7 @@ from PIL import Image as PILImage
 
 import tidelog
 from tidelog.api import lifecycle
+from tidelog.testing import spilled_bytes
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -69,7 +70,7 @@ def _log_then_mutate(tmp_path: Path, value_of, arr: np.ndarray, mutate, ring_env
     run = tidelog.init(project="snap", dir=str(tmp_path))
     tidelog.log({"v": value_of(arr)})
     mutate(arr)
-    assert (run._link.ring.spill_written > 0) == (ring_env == "spill")
+    assert (spilled_bytes(run) > 0) == (ring_env == "spill")
     run_dir = run.dir
     run.finish()
     rows = list(tidelog.Api(dir=str(tmp_path)).run(f"snap/{run.id}").scan_history())
@@ -160,7 +161,8 @@ for step in range(STEPS):
         tidelog.log({"burst_step": step})
     peak[0] = max(peak[0], proc.memory_info().rss)
 stop.set()
-spilled = run._link.ring.spill_written  # bytes that ever went through the spill file
+from tidelog.testing import spilled_bytes
+spilled = spilled_bytes(run)  # bytes that ever went through the spill file
 tidelog.finish()
 print("rss", rss0, peak[0], proc.memory_info().rss, "spilled", spilled, "dir", run.dir, flush=True)
 """

@@ -8,6 +8,7 @@ from _helpers import encode_prepared, log_value, read_table
 
 from tidelog.errors import TidelogWarning
 from tidelog.media.histogram import Histogram
+from tidelog.media.image import Image
 from tidelog.media.table import MAX_ROWS, Table
 
 
@@ -169,9 +170,8 @@ def test_media_cells_stored_as_their_encoded_values(tmp_path):
 
 
 def test_image_cells_written_as_files(tmp_path):
-    image = pytest.importorskip("tidelog.media.image")
     table = Table(columns=["img", "label"])
-    table.add_data(image.Image(np.zeros((4, 5, 3), dtype=np.uint8), caption="zero"), "cat")
+    table.add_data(Image(np.zeros((4, 5, 3), dtype=np.uint8), caption="zero"), "cat")
     stored = read_table(tmp_path, log_value("t", table, tmp_path))
     cell = stored["data"][0][0]
     assert cell["_type"] == "image-file" and (tmp_path / cell["path"]).is_file()

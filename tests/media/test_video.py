@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from _helpers import raises, send, stored
-from PIL import Image as PILImage, ImageSequence
+from PIL import Image as PILImage
+from PIL import ImageSequence
 
 from tidelog.media.video import Video, grid_shape, tile_frames
 

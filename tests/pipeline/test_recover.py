@@ -62,3 +62,24 @@ def test_init_recovers_orphans_in_the_background(tmp_path: Path) -> None:
         time.sleep(0.05)
     assert not list(Path("/dev/shm").glob("tidelog-orphan2-*.ring"))
     assert RunState.load(run_dir_of(tmp_path, "orphan2")).exit.state == "crashed"
+
+
+def test_a_recovery_that_outlasts_its_timeout_is_a_sender_error_and_still_completes(tmp_path: Path) -> None:
+    """``subprocess.TimeoutExpired`` does not leak out of ``recover()``: a SenderError says what happened."""
+    from tidelog.errors import SenderError
+    from tidelog.transport.recover import find_orphans, recover
+
+    proc = spawn("log_forever.py", tmp_path, "slowrec")
+    assert proc.stdout.readline().startswith(b"started")
+    time.sleep(0.5)
+    returned = [int(x) for x in _kill_trainer_and_sender(proc).split() if x.isdigit()]
+    run_dir = run_dir_of(tmp_path, "slowrec")
+    (orphan,) = [o for o in find_orphans() if o.run_dir == run_dir]
+    with pytest.raises(SenderError, match=r"still writing after 0\.001 s; it is left running"):
+        recover(orphan, timeout=0.001)  # no sender starts that fast
+    deadline = time.monotonic() + 60
+    while orphan.ring.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not orphan.ring.exists(), "the sender left running should finish the recovery"
+    steps = {r["_step"] for r in tidelog.Api(dir=tmp_path).run("crash/slowrec").scan_history()}
+    assert not set(returned) - steps

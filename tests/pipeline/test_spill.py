@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 
 import tidelog
+from tidelog.testing import stored_rows, wait_spill_drained
 
 
 def test_a_drained_spill_episode_leaves_no_file_behind(tmp_path: Path, monkeypatch) -> None:
@@ -15,17 +15,14 @@ def test_a_drained_spill_episode_leaves_no_file_behind(tmp_path: Path, monkeypat
     run = tidelog.init(project="spill", dir=tmp_path)
     transport = Path(run.dir) / "transport"
     arr = np.zeros((512, 512, 3), np.uint8)
-    ring = run._link.ring
     for episode in range(3):
         for i in range(4):  # 768 KiB each: the 1 MiB ring overflows into a spill episode
             run.log({"img": tidelog.Image(arr + 4 * episode + i)})
         assert list(transport.glob("spill.*")), "the burst should have spilled"
-        deadline = time.monotonic() + 30
-        while ring.spill_acked != ring.spill_written and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_spill_drained(run)
         run.log({"x": float(episode)})  # the next log() sees the spill drained and deletes it
         assert not list(transport.glob("spill.*")), f"episode {episode}: spill file kept after it drained"
     run.finish()
-    rows = list(tidelog.Api(dir=tmp_path).run(f"spill/{run.id}").scan_history())
+    rows = stored_rows(run)
     shas = {r["img"]["sha256"] for r in rows if "img" in r}
     assert len(shas) == 12 and sum("x" in r for r in rows) == 3

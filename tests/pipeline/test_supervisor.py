@@ -10,7 +10,6 @@ import os
 import signal
 import sys
 import threading
-import time
 import warnings
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pytest
 
 import tidelog
 from tidelog.errors import TidelogWarning
+from tidelog.testing import sender_pid, stored_rows, wait_sender_restarted
 
 
 @pytest.fixture
@@ -30,20 +30,13 @@ def run(tmp_path: Path, monkeypatch):
     r.finish()
 
 
-def _wait_restart(run, old_pid: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while run._link.supervisor.pid == old_pid and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert run._link.supervisor.pid != old_pid, "the sender was not restarted"
-
-
 def test_restart_warning_names_the_users_line_and_leaves_no_resource_warning(run):
     run.log({"x": 1.0})
-    old = run._link.supervisor.pid
+    old = sender_pid(run)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         os.kill(old, signal.SIGKILL)
-        _wait_restart(run, old)                      # the main thread waits here, in this file
+        wait_sender_restarted(run, old)                    # the main thread waits here, in this file
         gc.collect()
     restart = [w for w in caught if issubclass(w.category, TidelogWarning) and "killed by signal" in str(w.message)]
     assert len(restart) == 1 and restart[0].filename == __file__
@@ -51,7 +44,7 @@ def test_restart_warning_names_the_users_line_and_leaves_no_resource_warning(run
     assert leaks == []
     run.log({"x": 2.0})
     run.finish()
-    rows = list(tidelog.Api(dir=Path(run.dir).parent.parent).run(f"sup/{run.id}").scan_history())
+    rows = stored_rows(run)
     assert [r["x"] for r in rows] == [1.0, 2.0]
 
 
@@ -59,7 +52,7 @@ def test_a_restart_during_finish_names_the_users_finish_line(run):
     """The main thread is inside finish() (and subprocess.wait) when the watchdog warns: the user's line."""
     for i in range(100):
         run.log({"x": float(i)})
-    pid = run._link.supervisor.pid
+    pid = sender_pid(run)
     os.kill(pid, signal.SIGSTOP)
     killer = threading.Timer(0.5, os.kill, (pid, signal.SIGKILL))
     killer.start()
@@ -69,14 +62,14 @@ def test_a_restart_during_finish_names_the_users_finish_line(run):
     killer.join()
     restart = [w for w in caught if "killed by signal" in str(w.message)]
     assert [(w.filename, w.lineno) for w in restart] == [(__file__, finish_line)]
-    rows = list(tidelog.Api(dir=Path(run.dir).parent.parent).run(f"sup/{run.id}").scan_history())
+    rows = stored_rows(run)
     assert len(rows) == 100
 
 
 def test_a_finish_that_waits_shows_what_is_left(run, capfd):
     for i in range(2000):
         run.log({"x": float(i), "text": "y" * 100})
-    pid = run._link.supervisor.pid
+    pid = sender_pid(run)
     os.kill(pid, signal.SIGSTOP)                     # the sender falls behind ...
     resume = threading.Timer(3.5, os.kill, (pid, signal.SIGCONT))   # ... for longer than 2 s
     resume.start()
@@ -93,7 +86,7 @@ def test_a_finish_that_waits_shows_what_is_left(run, capfd):
     assert "left to write" in err and "everything written" in err
     progress = [line for line in err.splitlines() if "left to write" in line]
     assert all(("bytes" in line or "KiB" in line or "MiB" in line) for line in progress)
-    rows = list(tidelog.Api(dir=Path(run.dir).parent.parent).run(f"sup/{run.id}").scan_history())
+    rows = stored_rows(run)
     assert len(rows) == 2000
 
 
@@ -108,11 +101,10 @@ import os, signal, sys, time
 import tidelog
 run = tidelog.init(project="sup", dir=sys.argv[1], id="werror")
 run.log({"x": 1.0})
-old = run._link.supervisor.pid
+from tidelog.testing import sender_pid, wait_sender_restarted
+old = sender_pid(run)
 os.kill(old, signal.SIGKILL)
-deadline = time.monotonic() + 30
-while run._link.supervisor.pid == old and time.monotonic() < deadline:
-    time.sleep(0.02)
+wait_sender_restarted(run, old)
 run.log({"x": 2.0})
 run.finish()
 """
@@ -129,6 +121,7 @@ def test_restart_works_when_warnings_are_errors(tmp_path):
     proc = subprocess.run([sys.executable, "-W", "error", str(script), str(tmp_path)], capture_output=True,
                           text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
-    assert f"{script}:10: TidelogWarning: tidelog: the sender process" in proc.stderr
+    line = _RESTART_SCRIPT.splitlines().index("wait_sender_restarted(run, old)") + 1  # where the script waits
+    assert f"{script}:{line}: TidelogWarning: tidelog: the sender process" in proc.stderr
     r = tidelog.Api(dir=tmp_path).run("sup/werror")
     assert r.state == "finished" and [row["x"] for row in r.scan_history()] == [1.0, 2.0]

@@ -142,4 +142,7 @@ def test_from_run_dir_reads_the_wal(tmp_path):
     cols = HistoryReader.from_run_dir(tmp_path).columns()
     np.testing.assert_array_equal(cols["loss"], np.linspace(0, 1, 100))
     np.testing.assert_array_equal(cols["epoch"], np.arange(100))
-    assert json.dumps(next(iter(HistoryReader.from_run_dir(tmp_path).rows())))
+    row = next(iter(HistoryReader.from_run_dir(tmp_path).rows()))
+    want = {"_step": 0, "_timestamp": START, "_runtime": 0.0, "loss": 0.0, "epoch": 0}
+    assert json.loads(json.dumps(row)) == row == want  # plain Python values, as they were logged
+    assert [type(row[k]) for k in want] == [int, float, float, float, int]

@@ -8,14 +8,18 @@ import them from there. This package's own surface is the pipeline's:
 
 Modules, one job each:
 
-    base        Prepared, Media, encoder registry, content-addressed files
-    image       Image (masks, boxes)            audio     Audio
-    video       Video                           html      Html
-    molecule    Molecule                        object3d  Object3D, point clouds, lidar scenes
-    histogram   Histogram                       table     Table
-    charts      plot.* presets, plot_table, matplotlib / plotly figures
-    arrays      bare numpy arrays / tensors, arrays kept whole in the summary
-    listing     lists of media under one key
+    base         Prepared, Media, the encoder registry, content-addressed files, nesting
+    files        reading and checking what users pass; storing encoded files
+    tensors      torch / TensorFlow / JAX values as numpy arrays
+    image        Image (pixels: pixels; overlays: classes, masks, boxes)
+    audio        Audio                        video     Video
+    html         Html                         molecule  Molecule
+    object3d     Object3D, point clouds, lidar scenes
+    histogram    Histogram
+    table        Table (its columns across the transport: table_codec)
+    charts       the plot.* surface: chart_specs, presets, curves, confusion, figures
+    arrays       bare numpy arrays / tensors, arrays kept whole in the summary
+    listing      lists of media under one key
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from tidelog.media.base import NOT_MEDIA, Media, Prepared, encode
+from tidelog.media.tensors import is_tensor
 
 __all__ = ["to_loggable", "encode", "Prepared", "Media", "NOT_MEDIA"]
 
@@ -41,12 +46,12 @@ def to_loggable(key: str, value: Any) -> Any:
 
         return prepare_list(key, value)
     mod = type(value).__module__ or ""
-    if mod.startswith(("numpy", "torch", "tensorflow", "jax", "jaxlib")):
+    if mod.startswith("numpy") or is_tensor(value):
         from tidelog.media.arrays import bare_array
 
         return bare_array(key, value)
     if mod.startswith(("matplotlib", "plotly")) or getattr(value, "__name__", None) == "matplotlib.pyplot":
-        from tidelog.media.charts import from_figure
+        from tidelog.media.figures import from_figure
 
         return from_figure(key, value)
     return NOT_MEDIA

@@ -3,8 +3,8 @@
 import importlib
 
 _MODULES = (
-    "image", "audio", "video", "html", "molecule", "object3d",
-    "histogram", "table", "charts", "arrays", "listing",
+    "image", "audio", "video", "html", "molecule", "object3d", "histogram", "table",
+    "presets", "curves", "confusion", "figures", "arrays", "listing",
 )
 
 for _name in _MODULES:

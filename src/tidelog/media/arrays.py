@@ -30,8 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from tidelog.media.base import Prepared, register_encoder, write_content_addressed
+from tidelog.media.base import Prepared, register_encoder
+from tidelog.media.files import store_file
 from tidelog.media.histogram import check_finite, prepare_array_histogram
+from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = ["bare_array", "summary_array", "to_numpy", "LIST_LIMIT", "HISTORY_BINS"]
 
@@ -45,14 +47,11 @@ def to_numpy(key: str, value: Any) -> np.ndarray:
     """``value`` (numpy array or scalar, torch/tf/jax tensor) as a numpy array, no copy if possible."""
     if isinstance(value, np.ndarray):
         return value
-    if (type(value).__module__ or "").startswith("torch"):
-        return value.detach().cpu().numpy()
-    if isinstance(value, np.generic):
-        return np.asarray(value)
-    if hasattr(value, "numpy") and callable(value.numpy):
-        return np.asarray(value.numpy())  # tensorflow eager tensors
+    arr = tensor_to_numpy(value)
+    if arr is not None:
+        return arr
     try:
-        return np.asarray(value)  # jax arrays and other array-likes
+        return np.asarray(value)  # numpy scalars and other array-likes
     except (TypeError, ValueError) as exc:
         raise TypeError(f"tidelog.log: key {key!r}: cannot read {type(value).__name__} as an array ({exc})") from None
 
@@ -129,12 +128,9 @@ def _stats(arr: np.ndarray) -> dict:
 def encode_summary_array(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the ``.npy`` file and compute the statistics."""
     arr = np.asarray(arrays[0]).reshape(meta["shape"])
-    rel, digest, size = write_content_addressed(run_dir, "arrays", _npy_bytes(arr), "npy")
     return {
         "_type": "array-file",
-        "path": rel,
-        "sha256": digest,
-        "size": size,
+        **store_file(run_dir, "arrays", _npy_bytes(arr), "npy"),
         "shape": list(meta["shape"]),
         "dtype": np.dtype(meta["dtype"]).name,
         **_stats(arr),

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import numbers
-import os
 import wave
 from pathlib import Path
 from typing import Any
@@ -37,17 +36,9 @@ from typing import Any
 import numpy as np
 
 from tidelog._warn import warn
-from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import (
-    _bytes_array,
-    _caption,
-    _is_path,
-    _read_path,
-    _snapshot,
-    _stored,
-    _to_bytes,
-)
-from tidelog.media.listing import pack_items, unpack_items
+from tidelog.media import files
+from tidelog.media.base import Media, Prepared, pack_items, register_encoder, unpack_items
+from tidelog.media.tensors import is_tensor, tensor_to_numpy
 
 __all__ = ["Audio", "prepare_audio_list", "MAX_CLIPS_PER_STEP"]
 
@@ -101,20 +92,21 @@ class Audio(Media):
 
     def __init__(self, data_or_path: Any, sample_rate: int | None = None, caption: str | None = None) -> None:
         what = "tidelog.Audio"
-        self._caption = _caption(caption, what)
-        if _is_path(data_or_path):
-            ext = Path(data_or_path).suffix.lower().lstrip(".")
-            self._from_file(_read_path(data_or_path, what), ext, sample_rate, what)
+        self._caption = files.check_caption(caption, what)
+        path = files.file_path(data_or_path)
+        if path is not None:
+            self._from_file(files.read_path(path, what), files.extension(path), sample_rate, what)
         elif hasattr(data_or_path, "read"):
-            self._from_stream(data_or_path, sample_rate, what)
+            data = files.read_stream(data_or_path, what, text="open audio files in binary mode ('rb')", rewind=False)
+            self._from_file(data, "wav" if data[:4] == b"RIFF" else "", sample_rate, what)
         else:
             self._from_array(data_or_path, sample_rate, what)
 
     def _from_array(self, data: Any, sample_rate: Any, what: str) -> None:
         if isinstance(data, np.ndarray):
             arr = data
-        elif _is_tensor(data):
-            arr = np.asarray(data.detach().cpu().numpy() if hasattr(data, "detach") else data.numpy())
+        elif is_tensor(data):
+            arr = tensor_to_numpy(data)
         elif isinstance(data, (list, tuple)):
             arr = np.asarray(data)
         else:
@@ -124,7 +116,7 @@ class Audio(Media):
         self._duration = arr.shape[0] / self._sample_rate
         # The samples as they are now (W&B writes the file in the constructor).
         self._source, self._ext = "array", "wav"
-        self._payload = _snapshot(arr, fresh=isinstance(data, (list, tuple)))
+        self._payload = files.snapshot(arr, fresh=isinstance(data, (list, tuple)))
 
     def _from_file(self, data: bytes, ext: str, sample_rate: Any, what: str) -> None:
         if not ext:
@@ -133,18 +125,7 @@ class Audio(Media):
         if rate is None and sample_rate is not None:
             rate = _sample_rate(sample_rate, what)
         self._sample_rate, self._duration = rate, duration
-        self._source, self._ext, self._payload = "file", ext, _bytes_array(data)
-
-    def _from_stream(self, stream: Any, sample_rate: Any, what: str) -> None:
-        name = getattr(stream, "name", None)
-        if isinstance(name, str) and os.path.isfile(name):
-            ext = Path(name).suffix.lower().lstrip(".")
-            self._from_file(_read_path(name, what), ext, sample_rate, what)
-            return
-        data = stream.read()
-        if isinstance(data, str):
-            raise TypeError(f"{what}: open audio files in binary mode ('rb')")
-        self._from_file(bytes(data), "wav" if data[:4] == b"RIFF" else "", sample_rate, what)
+        self._source, self._ext, self._payload = "file", ext, files.bytes_array(data)
 
     def _prepare(self, key: str) -> Prepared:
         meta = {
@@ -156,9 +137,9 @@ class Audio(Media):
         }
         return Prepared("audio", meta, [self._payload])
 
-
-def _is_tensor(value: Any) -> bool:
-    return (type(value).__module__ or "").startswith(("torch", "tensorflow", "jax")) and hasattr(value, "numpy")
+    @classmethod
+    def _prepare_list(cls, key: str, items: list) -> Prepared:
+        return prepare_audio_list(key, items)
 
 
 def prepare_audio_list(key: str, items: list) -> Prepared:
@@ -214,8 +195,8 @@ def encode_audio(meta: dict, arrays: list, run_dir: Path) -> dict:
     if meta["source"] == "array":
         data = _wav_bytes(arrays[0], meta["sample_rate"])
     else:
-        data = _to_bytes(arrays[0])
-    value = {"_type": "audio-file", **_stored(run_dir, "audio", data, meta["ext"])}
+        data = files.to_bytes(arrays[0])
+    value = {"_type": "audio-file", **files.store_file(run_dir, "audio", data, meta["ext"])}
     value.update(caption=meta["caption"], sample_rate=meta["sample_rate"], duration=meta["duration"])
     return value
 

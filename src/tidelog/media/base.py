@@ -8,7 +8,7 @@ Training side (must be cheap; never encodes)::
 
 Values are captured when a data type is *constructed*, as W&B does (it
 encodes in the constructor): ``Image(buf)`` takes a snapshot of ``buf``
-(``files._snapshot``: one copy, owned and read-only), so mutating ``buf``
+(``files.snapshot``: one copy, owned and read-only), so mutating ``buf``
 afterwards changes nothing logged. A ``Prepared`` holds references to those
 snapshots (or, for a bare array in ``log()``, to the caller's array, whose
 values at ``log()`` are the ones W&B stores); the pipeline copies them into
@@ -33,7 +33,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Sequence
 
 __all__ = [
     "Media",
@@ -42,6 +42,8 @@ __all__ = [
     "register_encoder",
     "encode",
     "write_content_addressed",
+    "pack_items",
+    "unpack_items",
 ]
 
 
@@ -72,6 +74,38 @@ class Media:
 
     def _prepare(self, key: str) -> Prepared:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def _prepare_list(cls, key: str, items: list) -> Prepared | None:
+        """A list of this type under ``key`` when the type's list has a value of its own;
+        ``None`` (the default): the generic list of ``tidelog.media.listing``."""
+        return None
+
+
+def pack_items(preps: Sequence[Prepared | None]) -> tuple[list[dict | None], list]:
+    """Nest ``Prepared`` values in one (a list, a table's cells): per-item ``{"kind", "meta", "n"}``
+    and one flat array list, ``n`` being how many of the arrays belong to that item, in order."""
+    metas: list[dict | None] = []
+    arrays: list = []
+    for prep in preps:
+        if prep is None:
+            metas.append(None)
+            continue
+        metas.append({"kind": prep.kind, "meta": prep.meta, "n": len(prep.arrays)})
+        arrays.extend(prep.arrays)
+    return metas, arrays
+
+
+def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[tuple | None]:
+    """Inverse of ``pack_items``: ``(kind, meta, arrays)`` per item (``None`` stays ``None``)."""
+    pos = start
+    for item in metas:
+        if item is None:
+            yield None
+            continue
+        n = int(item["n"])
+        yield item["kind"], item["meta"], list(arrays[pos : pos + n])
+        pos += n
 
 
 Encoder = Callable[[dict, list, Path], dict]

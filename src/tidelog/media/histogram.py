@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import _snapshot
+from tidelog.media.files import snapshot
+from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = ["Histogram", "MAX_LENGTH", "as_numeric_array", "check_finite"]
 
@@ -51,10 +52,9 @@ def as_numeric_array(value: Any, what: str) -> np.ndarray:
     torch tensors are converted with ``.detach().cpu().numpy()`` (torch is
     never imported here).
     """
-    if (type(value).__module__ or "").startswith("torch"):
-        value = value.detach().cpu().numpy()
-    elif not isinstance(value, np.ndarray) and hasattr(value, "numpy") and callable(value.numpy):
-        value = value.numpy()  # tensorflow eager tensors, jax arrays
+    tensor = tensor_to_numpy(value)
+    if tensor is not None:
+        value = tensor
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as exc:
@@ -136,7 +136,7 @@ class Histogram(Media):
             raise ValueError("tidelog.Histogram: expected a sequence or np_histogram=(values, bin_edges)")
         arr = as_numeric_array(sequence, "tidelog.Histogram: sequence")
         check_finite(arr, "tidelog.Histogram: sequence")
-        self._array = _snapshot(arr, fresh=isinstance(sequence, (list, tuple)))
+        self._array = snapshot(arr, fresh=isinstance(sequence, (list, tuple)))
 
     @property
     def histogram(self) -> list:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import _bytes_array, _read_path, _stored, _to_bytes
+from tidelog.media.files import bytes_array, read_path, read_stream, store_file, to_bytes
 
 __all__ = ["Html", "DEFAULT_STYLE", "inject_head"]
 
@@ -52,26 +52,19 @@ def inject_head(html: str) -> str:
     return (_HEAD + html).strip()
 
 
-def _read_stream(stream: Any, what: str) -> bytes:
-    if hasattr(stream, "seek"):
-        stream.seek(0)
-    data = stream.read()
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
 class Html(Media):
     """An HTML document to log (see module docstring)."""
 
     def __init__(self, data: Any, inject: bool = True) -> None:
         what = "tidelog.Html"
         if isinstance(data, str) and "<" not in data and os.path.isfile(data):
-            raw = _read_path(data, what)
+            raw = read_path(data, what)
         elif isinstance(data, os.PathLike):
-            raw = _read_path(Path(data), what)
+            raw = read_path(Path(data), what)
         elif isinstance(data, str):
             raw = data.encode("utf-8")
         elif hasattr(data, "read"):
-            raw = _read_stream(data, what)
+            raw = read_stream(data, what)
         else:
             raise TypeError(f"{what}: data must be a string of HTML, a path or an open file, got {type(data).__name__}")
         try:
@@ -79,7 +72,7 @@ class Html(Media):
         except UnicodeDecodeError as e:
             raise ValueError(f"{what}: the HTML is not valid UTF-8 ({e.reason} at byte {e.start})") from None
         self._inject = bool(inject)
-        self._payload = _bytes_array(raw)
+        self._payload = bytes_array(raw)
 
     def _prepare(self, key: str) -> Prepared:
         return Prepared("html", {"inject": self._inject}, [self._payload])
@@ -88,7 +81,7 @@ class Html(Media):
 @register_encoder("html")
 def encode_html(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the document (with the default style when asked); return ``html-file``."""
-    data = _to_bytes(arrays[0])
+    data = to_bytes(arrays[0])
     if meta["inject"]:
         data = inject_head(data.decode("utf-8")).encode("utf-8")
-    return {"_type": "html-file", **_stored(run_dir, "html", data, "html")}
+    return {"_type": "html-file", **store_file(run_dir, "html", data, "html")}

@@ -1,11 +1,11 @@
-"""Lists of media under one key, and nesting media inside other values (tables).
+"""Lists of media under one key.
 
 ``log({"examples": [tidelog.Image(a), tidelog.Image(b)]})``:
 
 * every item must be the same data type (else ``TypeError`` naming the key
   and the first odd item);
-* a list of ``Audio`` is handed to ``tidelog.media.audio.prepare_audio_list``
-  (W&B's 100-clips limit lives there);
+* a type whose list has a value of its own says so in ``Media._prepare_list``
+  (``Audio``: W&B's ``audio`` value and 100-clips limit, in ``tidelog.media.audio``);
 * more than 50 images in one step is a ``TidelogWarning`` (the seed's
   recommendation), not a refusal.
 
@@ -26,54 +26,15 @@ Sender side, the value is W&B's shape for images (``Image.seq_to_json``)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from tidelog._warn import warn
-from tidelog.media.base import _ENCODERS, Media, Prepared, encode, register_encoder
+from tidelog.media.base import Media, Prepared, encode, pack_items, register_encoder, unpack_items
 
-__all__ = [
-    "prepare_list",
-    "pack_items",
-    "unpack_items",
-    "encode_item",
-    "IMAGES_PER_STEP_WARN",
-]
+__all__ = ["prepare_list", "IMAGES_PER_STEP_WARN"]
 
 #: More images than this under one key in one step draws a warning.
 IMAGES_PER_STEP_WARN = 50
-
-
-def pack_items(preps: Sequence[Prepared | None]) -> tuple[list[dict | None], list]:
-    """Flatten nested ``Prepared`` values: per-item ``{"kind", "meta", "n"}`` and one array list."""
-    metas: list[dict | None] = []
-    arrays: list = []
-    for prep in preps:
-        if prep is None:
-            metas.append(None)
-            continue
-        metas.append({"kind": prep.kind, "meta": prep.meta, "n": len(prep.arrays)})
-        arrays.extend(prep.arrays)
-    return metas, arrays
-
-
-def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[tuple | None]:
-    """Inverse of ``pack_items``: ``(kind, meta, arrays)`` per item (``None`` stays ``None``)."""
-    pos = start
-    for item in metas:
-        if item is None:
-            yield None
-            continue
-        n = int(item["n"])
-        yield item["kind"], item["meta"], list(arrays[pos : pos + n])
-        pos += n
-
-
-def encode_item(kind: str, meta: dict, arrays: list, run_dir: Path) -> dict:
-    """Encode one nested value with its registered encoder (loading every encoder if needed)."""
-    fn = _ENCODERS.get(kind)
-    if fn is None:
-        return encode(kind, meta, arrays, run_dir)
-    return fn(meta, arrays, Path(run_dir))
 
 
 def _check_same_type(key: str, items: Sequence[Any]) -> type:
@@ -97,10 +58,9 @@ def prepare_list(key: str, items: Sequence[Any]) -> Prepared:
     if not items:
         raise ValueError(f"tidelog.log: key {key!r}: empty list of media")
     cls = _check_same_type(key, items)
-    if cls.__name__ == "Audio":
-        from tidelog.media.audio import prepare_audio_list
-
-        return prepare_audio_list(key, list(items))
+    own = cls._prepare_list(key, list(items))  # a type whose list has a value of its own (Audio)
+    if own is not None:
+        return own
     if cls.__name__ == "Image" and len(items) > IMAGES_PER_STEP_WARN:
         warn(f"tidelog.log: key {key!r}: {len(items)} images in one step; "
              f"at most {IMAGES_PER_STEP_WARN} per step is recommended")
@@ -131,7 +91,7 @@ def _images_separated(values: list[dict]) -> dict:
 @register_encoder("list")
 def encode_list(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: encode every item, then W&B's list shape (see module docstring)."""
-    values = [encode_item(k, m, a, run_dir) for k, m, a in unpack_items(meta["items"], arrays)]
+    values = [encode(k, m, a, run_dir) for k, m, a in unpack_items(meta["items"], arrays)]
     if all(v.get("_type") == "image-file" and "path" in v for v in values):
         return _images_separated(values)
     kind = meta["items"][0]["kind"]

@@ -23,15 +23,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tidelog.media import files
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import (
-    _bytes_array,
-    _caption,
-    _is_path,
-    _read_path,
-    _stored,
-    _to_bytes,
-)
 
 __all__ = ["Molecule", "SUPPORTED_TYPES", "SUPPORTED_RDKIT_TYPES"]
 
@@ -65,31 +58,21 @@ class Molecule(Media):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, file_type: str | None = None, **_: Any) -> None:
         what = "tidelog.Molecule"
-        self._caption = _caption(caption, what)
-        name = getattr(data_or_path, "name", None)
-        if hasattr(data_or_path, "read") and isinstance(name, str) and os.path.isfile(name):
-            data_or_path = name
-        if _is_path(data_or_path):
-            ext = Path(data_or_path).suffix.lower().lstrip(".")
-            self._ext = _check_type(ext, what, f"file {os.fspath(data_or_path)!r}")
-            data = _read_path(data_or_path, what)
+        self._caption = files.check_caption(caption, what)
+        path = files.file_path(data_or_path)
+        if path is not None:
+            self._ext = _check_type(files.extension(path), what, f"file {os.fspath(path)!r}")
+            data = files.read_path(path, what)
         elif hasattr(data_or_path, "read"):
             if file_type is None:
                 raise ValueError(f"{what}: pass file_type= (one of {', '.join(SUPPORTED_TYPES)}) with a stream")
             self._ext = _check_type(file_type, what, "file_type")
-            data = self._read_stream(data_or_path)
+            data = files.read_stream(data_or_path, what)
         else:
             raise TypeError(f"{what}: expected a path or an open file, got {type(data_or_path).__name__}")
         if not data:
             raise ValueError(f"{what}: the molecule file is empty")
-        self._payload = _bytes_array(data)
-
-    @staticmethod
-    def _read_stream(stream: Any) -> bytes:
-        if hasattr(stream, "seek"):
-            stream.seek(0)
-        data = stream.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        self._payload = files.bytes_array(data)
 
     @classmethod
     def from_rdkit(
@@ -114,11 +97,13 @@ class Molecule(Media):
     def _rdkit_mol(chem: Any, data: Any, what: str):
         if isinstance(data, chem.rdchem.Mol):
             return data
-        if not _is_path(data):
+        if not files.is_path(data):
             raise TypeError(f"{what}: expected an rdkit.Chem.Mol or a .mol/.sdf path, got {type(data).__name__}")
-        ext = Path(data).suffix.lower().lstrip(".")
+        ext = files.extension(data)
         if ext not in SUPPORTED_RDKIT_TYPES:
-            raise ValueError(f"{what}: file type {ext!r}; RDKit files must be one of {', '.join(SUPPORTED_RDKIT_TYPES)}")
+            raise ValueError(
+                f"{what}: file type {ext!r}; RDKit files must be one of {', '.join(SUPPORTED_RDKIT_TYPES)}"
+            )
         if not os.path.isfile(data):
             raise ValueError(f"{what}: no such file: {os.fspath(data)!r}")
         if ext == "sdf":
@@ -161,7 +146,7 @@ class Molecule(Media):
 @register_encoder("molecule")
 def encode_molecule(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the file as it is; return the ``molecule-file`` value."""
-    value = {"_type": "molecule-file", **_stored(run_dir, "molecule", _to_bytes(arrays[0]), meta["ext"])}
+    value = {"_type": "molecule-file", **files.store_file(run_dir, "molecule", files.to_bytes(arrays[0]), meta["ext"])}
     if meta["caption"]:
         value["caption"] = meta["caption"]
     return value

@@ -32,17 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from tidelog.media import files
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import (
-    _bytes_array,
-    _caption,
-    _is_path,
-    _number,
-    _read_path,
-    _snapshot,
-    _stored,
-    _to_bytes,
-)
 
 __all__ = ["Object3D", "SUPPORTED_TYPES", "SUPPORTED_POINT_CLOUD_TYPES"]
 
@@ -69,7 +60,7 @@ def _points(data: Any, what: str) -> np.ndarray:
         raise TypeError(f"{what}: points must be numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(f"{what}: points contain NaN or Inf")
-    return _snapshot(arr, fresh=isinstance(data, (list, tuple)))
+    return files.snapshot(arr, fresh=isinstance(data, (list, tuple)))
 
 
 def _vec(value: Any, n: int, what: str) -> list:
@@ -77,7 +68,7 @@ def _vec(value: Any, n: int, what: str) -> list:
         value = value.tolist()
     if not isinstance(value, (list, tuple)) or len(value) != n:
         raise ValueError(f"{what} must be {n} numbers, got {value!r}")
-    return [_number(v, what) for v in value]
+    return [files.check_number(v, what) for v in value]
 
 
 def _box(box: Any, what: str) -> dict:
@@ -98,7 +89,7 @@ def _box(box: Any, what: str) -> dict:
             raise TypeError(f"{what}: label must be a string, got {type(box['label']).__name__}")
         out["label"] = box["label"]
     if box.get("score") is not None:
-        out["score"] = _number(box["score"], f"{what}: score")
+        out["score"] = files.check_number(box["score"], f"{what}: score")
     return out
 
 
@@ -126,12 +117,10 @@ class Object3D(Media):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, file_type: str | None = None, **_: Any) -> None:
         what = "tidelog.Object3D"
-        self._caption = _caption(caption, what)
-        name = getattr(data_or_path, "name", None)
-        if hasattr(data_or_path, "read") and isinstance(name, str) and os.path.isfile(name):
-            data_or_path = name
-        if _is_path(data_or_path):
-            self._from_file(_file_type(os.fspath(data_or_path), what), _read_path(data_or_path, what))
+        self._caption = files.check_caption(caption, what)
+        path = files.file_path(data_or_path)
+        if path is not None:
+            self._from_file(_file_type(os.fspath(path), what), files.read_path(path, what))
         elif hasattr(data_or_path, "read"):
             self._from_stream(data_or_path, file_type, what)
         elif isinstance(data_or_path, dict):
@@ -145,16 +134,12 @@ class Object3D(Media):
             )
 
     def _from_file(self, ext: str, data: bytes) -> None:
-        self._kind, self._meta, self._arrays = "file", {"ext": ext}, [_bytes_array(data)]
+        self._kind, self._meta, self._arrays = "file", {"ext": ext}, [files.bytes_array(data)]
 
     def _from_stream(self, stream: Any, file_type: str | None, what: str) -> None:
         if file_type is None:
             raise ValueError(f"{what}: pass file_type= (one of {', '.join(SUPPORTED_TYPES)}) with a stream")
-        ext = _file_type(file_type, what)
-        if hasattr(stream, "seek"):
-            stream.seek(0)
-        data = stream.read()
-        self._from_file(ext, data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        self._from_file(_file_type(file_type, what), files.read_stream(stream, what))
 
     def _from_scene(self, scene: dict, what: str) -> None:
         kind = scene.get("type")
@@ -203,14 +188,14 @@ def encode_object3d(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the model or the points JSON; return the ``object3D-file`` value."""
     kind = meta["kind"]
     if kind == "file":
-        data, ext = _to_bytes(arrays[0]), meta["ext"]
+        data, ext = files.to_bytes(arrays[0]), meta["ext"]
     elif kind == "points":
         data, ext = _json_bytes(np.asarray(arrays[0]).tolist()), "pts.json"
     else:
         scene = {"type": meta["type"], "points": np.asarray(arrays[0]).tolist(),
                  "boxes": meta["boxes"], "vectors": meta["vectors"]}
         data, ext = _json_bytes(scene), "pts.json"
-    value = {"_type": "object3D-file", **_stored(run_dir, "object3D", data, ext)}
+    value = {"_type": "object3D-file", **files.store_file(run_dir, "object3D", data, ext)}
     if meta.get("caption"):
         value["caption"] = meta["caption"]
     return value

@@ -16,13 +16,9 @@ validated when the table is logged, with the key in the message.
 Limit: at most ``MAX_ROWS`` = 10,000 rows are logged; a longer table is
 truncated to its first 10,000 rows with a ``TidelogWarning`` at ``log()``.
 
-Training side (``_prepare``), column by column, so the table JSON is built
-on the sender: number and bool columns become numpy arrays (plus a mask of
-``None`` cells), string columns one UTF-8 blob (``"\\0"``-joined), other
-columns (mixed types, media cells) a JSON-able list in ``meta`` with media
-cells replaced by ``{"$media": i}`` and their own ``Prepared`` packed
-alongside. Media cells are encoded by their own encoder on the sender and the
-cell holds the encoded dict (``{"_type": "image-file", "path": ...}``).
+The table crosses to the sender column by column and is written there
+(``tidelog.media.table_codec``); media cells are encoded by their own
+encoder and the cell holds the encoded dict (``{"_type": "image-file", ...}``).
 
 Stored file ``media/tables/<sha256>.table.json`` in W&B's layout
 ``{"columns": [...], "data": [[...], ...]}`` (NaN / Infinity written as
@@ -37,20 +33,14 @@ Python's ``json`` writes them, as W&B does), and the value::
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from tidelog._warn import warn
-from tidelog.media.base import (
-    Media,
-    Prepared,
-    register_encoder,
-    write_content_addressed,
-)
-from tidelog.media.listing import encode_item, pack_items, unpack_items
+from tidelog.media.base import Media, Prepared, register_encoder
+from tidelog.media.table_codec import ColumnState, encode_table_payload, pack_column, table_file_value
 
 __all__ = ["Table", "MAX_ROWS", "DEFAULT_COLUMNS", "encode_table_payload", "table_file_value"]
 
@@ -58,9 +48,6 @@ __all__ = ["Table", "MAX_ROWS", "DEFAULT_COLUMNS", "encode_table_payload", "tabl
 MAX_ROWS = 10_000
 #: Columns of ``Table()`` with no ``columns`` argument (the seed's).
 DEFAULT_COLUMNS = ("Input", "Output", "Expected")
-
-_SEP = "\x00"
-
 
 def _normalize_cell(value: Any) -> Any:
     """numpy scalars to Python, dates to ISO strings; everything else unchanged."""
@@ -104,18 +91,6 @@ def _dtype_ok(value: Any, dtype: Any) -> bool:
     if dtype is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, dtype)
-
-
-class _ColumnState:
-    """What a column has held so far: its type class, floats, Nones."""
-
-    __slots__ = ("label", "has_float", "has_none", "mixed")
-
-    def __init__(self) -> None:
-        self.label: str | None = None
-        self.has_float = False
-        self.has_none = False
-        self.mixed = False
 
 
 class Table(Media):
@@ -171,7 +146,7 @@ class Table(Media):
                 f"tidelog.Table: column {name!r} has {len(values)} values but the table has {len(self.data)} rows"
             )
         self._revalidate_pending("tidelog.Table")
-        state, j = _ColumnState(), len(self.columns)
+        state, j = ColumnState(), len(self.columns)
         self.columns.append(name)
         self._dtype.append(None)
         self._optional.append(bool(optional))
@@ -206,7 +181,7 @@ class Table(Media):
         self._states.pop()
 
     def _reset_state(self) -> None:
-        self._states = [_ColumnState() for _ in self.columns]
+        self._states = [ColumnState() for _ in self.columns]
         self._validated = 0
         self._data_ref = self.data
 
@@ -275,7 +250,7 @@ class Table(Media):
         n = len(rows)
         cols = list(zip(*rows)) if n else [() for _ in self.columns]
         arrays: list = []
-        packs = [_pack_column(key, col, state, arrays) for col, state in zip(cols, self._states)]
+        packs = [pack_column(key, col, state, arrays) for col, state in zip(cols, self._states)]
         return {"columns": list(self.columns), "nrows": n, "packs": packs}, arrays
 
     def __repr__(self) -> str:
@@ -328,124 +303,6 @@ def _from_dataframe(df: Any) -> tuple[list[str], list]:
     columns = [str(c) for c in df.columns]
     rows = [[cell(v, f) for v, f in zip(r, floatlike)] for r in df.itertuples(index=False, name=None)]
     return columns, rows
-
-
-# -- columnar packing (training side) -------------------------------------------------
-
-
-def _pack_column(key: str, col: tuple, state: _ColumnState, arrays: list) -> dict:
-    if state.label is None:
-        return {"pack": "none"}
-    if not state.mixed and state.label in ("number", "bool"):
-        packed = _pack_numeric(col, state, arrays)
-        if packed is not None:
-            return packed
-    if not state.mixed and state.label == "str":
-        packed = _pack_str(col, state, arrays)
-        if packed is not None:
-            return packed
-    return _pack_cells(key, col, arrays)
-
-
-def _none_mask(col: tuple, state: _ColumnState, arrays: list) -> int | None:
-    if not state.has_none:
-        return None
-    arrays.append(np.fromiter((v is None for v in col), dtype=bool, count=len(col)))
-    return len(arrays) - 1
-
-
-def _pack_numeric(col: tuple, state: _ColumnState, arrays: list) -> dict | None:
-    if state.label == "bool":
-        dtype, kind = np.bool_, "bool"
-        src = [False if v is None else v for v in col] if state.has_none else col
-    else:
-        exact_int = not state.has_float and not state.has_none
-        dtype, kind = (np.int64 if exact_int else np.float64), ("float" if state.has_float else "int")
-        src = col  # None becomes NaN in a float64 array; the mask tells them apart
-    try:
-        values = np.array(src, dtype=dtype)
-    except OverflowError:
-        return None  # ints beyond int64: stored cell by cell
-    if kind == "int" and dtype is np.float64 and np.nanmax(np.abs(values), initial=0) >= 2**53:
-        return None  # ints not exact in float64: stored cell by cell
-    mask = _none_mask(col, state, arrays)
-    arrays.append(values)
-    return {"pack": "num", "kind": kind, "array": len(arrays) - 1, "mask": mask}
-
-
-def _pack_str(col: tuple, state: _ColumnState, arrays: list) -> dict | None:
-    strings = [("" if v is None else v) for v in col] if state.has_none else col
-    joined = _SEP.join(strings)
-    if joined.count(_SEP) != len(col) - 1:
-        return None  # a string holds the separator
-    try:
-        blob = joined.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    mask = _none_mask(col, state, arrays)
-    arrays.append(blob)
-    return {"pack": "str", "array": len(arrays) - 1, "mask": mask}
-
-
-def _pack_cells(key: str, col: tuple, arrays: list) -> dict:
-    values: list = []
-    preps: list[Prepared] = []
-    for v in col:
-        if isinstance(v, Media):
-            values.append({"$media": len(preps)})
-            preps.append(v._prepare(key))
-        else:
-            values.append(v)
-    metas, item_arrays = pack_items(preps)
-    start = len(arrays)
-    arrays.extend(item_arrays)
-    return {"pack": "cells", "values": values, "items": metas, "start": start}
-
-
-# -- sender side ----------------------------------------------------------------------
-
-
-def _unpack_column(pack: dict, n: int, arrays: list, run_dir: Path) -> list:
-    kind = pack["pack"]
-    if kind == "none":
-        return [None] * n
-    if kind == "cells":
-        encoded = [encode_item(k, m, a, run_dir) for k, m, a in unpack_items(pack["items"], arrays, pack["start"])]
-        return [encoded[v["$media"]] if isinstance(v, dict) else v for v in pack["values"]]
-    if kind == "num":
-        values = np.asarray(arrays[pack["array"]])
-        out = values.tolist()
-        if pack["kind"] == "int" and values.dtype.kind == "f":
-            out = [int(x) if x == x else None for x in out]  # ints that travelled with None (NaN)
-    else:
-        blob = arrays[pack["array"]]
-        out = bytes(blob).decode("utf-8").split(_SEP) if n else []
-    if pack.get("mask") is not None:
-        mask = np.asarray(arrays[pack["mask"]])
-        out = [None if m else v for v, m in zip(out, mask.tolist())]
-    return out
-
-
-def encode_table_payload(meta: dict, arrays: list, run_dir: Path) -> dict:
-    """Write the table file from a packed table; return its ``table-file`` value."""
-    n = int(meta["nrows"])
-    cols = [_unpack_column(p, n, arrays, run_dir) for p in meta["packs"]]
-    data = [list(r) for r in zip(*cols)] if n else []
-    return table_file_value(run_dir, meta["columns"], data)
-
-
-def table_file_value(run_dir: Path, columns: list, data: list) -> dict:
-    """Store ``{"columns", "data"}`` as ``media/tables/<sha>.table.json``; the history value."""
-    body = json.dumps({"columns": columns, "data": data}, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    rel, digest, size = write_content_addressed(run_dir, "tables", body, "table.json")
-    return {
-        "_type": "table-file",
-        "path": rel,
-        "sha256": digest,
-        "size": size,
-        "ncols": len(columns),
-        "nrows": len(data),
-    }
 
 
 @register_encoder("table")

@@ -38,16 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from tidelog.media import files
 from tidelog.media.base import Media, Prepared, register_encoder
-from tidelog.media.files import (
-    _bytes_array,
-    _caption,
-    _is_path,
-    _read_path,
-    _snapshot,
-    _stored,
-    _to_bytes,
-)
+from tidelog.media.tensors import tensor_to_numpy
 
 __all__ = ["Video", "FORMATS", "grid_shape", "tile_frames"]
 
@@ -156,21 +149,22 @@ class Video(Media):
 
     def __init__(self, data_or_path: Any, caption: str | None = None, fps: int = 4, format: str | None = None) -> None:
         what = "tidelog.Video"
-        self._caption = _caption(caption, what)
+        self._caption = files.check_caption(caption, what)
         self._fps = _check_fps(fps, what)
         self._width = self._height = None
         if format is not None:
             _check_format(format, what)
-        if _is_path(data_or_path):
-            self._from_path(data_or_path, format, what)
+        path = files.file_path(data_or_path)
+        if path is not None:
+            self._from_path(path, what)
         elif hasattr(data_or_path, "read"):
             self._from_stream(data_or_path, format, what)
         else:
             self._from_array(data_or_path, format or "gif", what)
 
     def _from_array(self, data: Any, fmt: str, what: str) -> None:
-        if hasattr(data, "numpy") and not isinstance(data, np.ndarray):
-            data = data.detach().cpu().numpy() if hasattr(data, "detach") else data.numpy()
+        tensor = tensor_to_numpy(data)
+        data = data if tensor is None else tensor
         if not isinstance(data, np.ndarray):
             raise TypeError(f"{what}: expected a numpy array, a path or a BytesIO, got {type(data).__name__}")
         if data.ndim not in (4, 5) or data.shape[-3] not in _CHANNELS or 0 in data.shape:
@@ -185,35 +179,27 @@ class Video(Media):
         rows, cols = grid_shape(1 if data.ndim == 4 else data.shape[0])
         self._height, self._width = rows * data.shape[-2], cols * data.shape[-1]
         # The frames as they are now (W&B encodes in the constructor).
-        self._source, self._format, self._payload = "array", fmt, _snapshot(data)
+        self._source, self._format, self._payload = "array", fmt, files.snapshot(data)
 
-    def _from_path(self, path: Any, fmt: str | None, what: str) -> None:
-        ext = Path(path).suffix.lower().lstrip(".")
+    def _from_path(self, path: Any, what: str) -> None:
+        ext = files.extension(path)
         if ext not in FORMATS:
             raise ValueError(f"{what}: {os.fspath(path)!r} is not a {', '.join(FORMATS)} file")
-        self._from_bytes(_read_path(path, what), ext, what)
+        self._from_bytes(files.read_path(path, what), ext, what)
 
     def _from_stream(self, stream: Any, fmt: str | None, what: str) -> None:
-        name = getattr(stream, "name", None)
-        if isinstance(name, str) and os.path.isfile(name):
-            self._from_path(name, fmt, what)
-            return
-        if hasattr(stream, "seek"):
-            stream.seek(0)
-        data = stream.read()
-        if isinstance(data, str):
-            raise TypeError(f"{what}: video streams must be binary (BytesIO or a file opened 'rb')")
+        data = files.read_stream(stream, what, text="video streams must be binary (BytesIO or a file opened 'rb')")
         fmt = fmt or _sniff(data)
         if fmt is None:
             raise ValueError(f"{what}: cannot tell the format of these bytes; pass format= one of {', '.join(FORMATS)}")
-        self._from_bytes(bytes(data), fmt, what)
+        self._from_bytes(data, fmt, what)
 
     def _from_bytes(self, data: bytes, fmt: str, what: str) -> None:
         if not data:
             raise ValueError(f"{what}: the video file is empty")
         if fmt == "gif":
             self._width, self._height = _gif_size(data)
-        self._source, self._format, self._payload = "file", fmt, _bytes_array(data)
+        self._source, self._format, self._payload = "file", fmt, files.bytes_array(data)
 
     def _prepare(self, key: str) -> Prepared:
         meta = {
@@ -252,12 +238,12 @@ def encode_video(meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: write the clip; return the ``video-file`` value."""
     fmt = meta["format"]
     if meta["source"] == "file":
-        data = _to_bytes(arrays[0])
+        data = files.to_bytes(arrays[0])
     elif fmt == "gif":
         data = _gif_bytes(_frames(arrays[0]), meta["fps"])
     else:
         data = _ffmpeg_bytes(_frames(arrays[0]), meta["fps"], fmt)
-    value = {"_type": "video-file", **_stored(run_dir, "videos", data, fmt), "format": fmt, "fps": meta["fps"]}
+    value = {"_type": "video-file", **files.store_file(run_dir, "videos", data, fmt), "format": fmt, "fps": meta["fps"]}
     if meta["width"] is not None:
         value.update(width=meta["width"], height=meta["height"])
     if meta["caption"]:

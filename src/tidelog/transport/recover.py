@@ -14,13 +14,16 @@ is done with it: the producer process is dead, or it closed the ring and let
 go of the run (a ``finish()`` whose sender was broken, see
 ``transport.supervisor``). Rings that do not record their run directory are
 reported and left alone. ``recover`` raises ``SenderError`` (with the
-sender's traceback) when the draining sender fails too.
+sender's traceback) when the draining sender fails too, and when it is still
+draining after ``timeout`` seconds (the sender is left running: it holds the
+run's lock and finishes the job on its own; nothing is lost).
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +82,8 @@ def find_orphans(shm: Path = SHM, extra: tuple[Path, ...] | list[Path] = ()) -> 
 def recover(orphan: Orphan, wait: bool = True, timeout: float = 300.0) -> subprocess.Popen | None:
     """Start a sender that drains ``orphan`` into its run's WAL; None if it has no run directory.
 
-    With ``wait``, a sender that fails raises ``SenderError`` carrying its traceback.
+    With ``wait``, a sender that fails raises ``SenderError`` carrying its traceback, and
+    so does one still running after ``timeout`` seconds (it is left to finish on its own).
     """
     if orphan.run_dir is None or not is_run_dir(orphan.run_dir):
         return None
@@ -87,7 +91,14 @@ def recover(orphan: Orphan, wait: bool = True, timeout: float = 300.0) -> subpro
                        spill=RunDir(orphan.run_dir).spill, trainer_pid=orphan.pid, stats_interval=0)
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, close_fds=True)
     if wait:
-        code = proc.wait(timeout=timeout)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            threading.Thread(target=proc.wait, name="tidelog-recover-reaper", daemon=True).start()
+            raise SenderError(
+                f"the sender recovering {orphan.run_dir} (pid {proc.pid}) was still writing after {timeout:g} s; "
+                "it is left running and finishes on its own: run tidelog recover again once it has exited"
+            ) from None
         if code != 0:
             err = RunDir(orphan.run_dir).sender_err(proc.pid)
             detail = err.read_text(errors="replace").strip() if err.exists() else "(no traceback was left)"

@@ -14,6 +14,7 @@ import warnings
 
 import tidelog
 from tidelog import settings
+from tidelog.testing import sender_broken
 
 _resolve = settings.resolve
 settings.resolve = lambda **kw: _resolve(**kw).with_(fsync="bogus")  # the sender's argparse accepts it; FsyncPolicy does not
@@ -27,7 +28,7 @@ with warnings.catch_warnings(record=True) as caught:
         tidelog.log({"loss": 1.0 / (step + 1), "text": "x" * 300 + str(step)})
         os.write(1, b"step %d\n" % step)
     deadline = time.monotonic() + 60
-    while getattr(run._link.supervisor, "broken", None) is None and time.monotonic() < deadline:
+    while sender_broken(run) is None and time.monotonic() < deadline:
         time.sleep(0.05)
     broken = [w for w in caught if "not restarted again" in str(w.message)]
     os.write(1, b"broken %s\n" % (broken[0].filename.encode() if broken else b"-"))

@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 import tidelog
+from tidelog.testing import spilled_bytes
 
 run = tidelog.init(project="crash", dir=sys.argv[1], id=sys.argv[2])
 os.write(1, b"started\n")
@@ -31,7 +32,7 @@ while True:
         tidelog.log({"extra": float(step)}, commit=False)
     tidelog.log(row)
     os.write(1, b"%d\n" % step)
-    if not spilled and run._link.ring.spill_written:
+    if not spilled and spilled_bytes(run):
         spilled = True
         os.write(1, b"spilled\n")
     step += 1
