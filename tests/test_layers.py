@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("api", ("api",)),
     ("surface", ("compat", "plot", "importers")),
     ("facade", ("tidelog",)),
-    ("clients", ("integration", "compat.shim", "cli", "__main__")),
+    ("clients", ("integration", "compat.shim", "testing", "cli", "__main__")),
 ]
 LEVEL = {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}
 

@@ -11,7 +11,6 @@ or the store; ``ingest`` does, under the run's lock.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
