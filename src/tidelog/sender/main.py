@@ -142,6 +142,9 @@ class Sender:
     def run(self) -> None:
         since: float | None = None   # when unwritten frames were first seen
         while True:
+            sample = self.stats.maybe_sample()  # also while busy: a backlog must not hide the machine
+            if sample is not None:
+                self._write([self.builder.record(pb.Record(stats=sample))])
             if since is None and self.source.pending():
                 since = time.monotonic()
             batch = (self.source.poll(_BATCH_BYTES, self.media_bytes)
@@ -156,9 +159,6 @@ class Sender:
                 continue
             self._retry_pending()
             self.writer.maybe_sync()
-            sample = self.stats.maybe_sample()
-            if sample is not None:
-                self._write([self.builder.record(pb.Record(stats=sample))])
             if self.builder.exit_seen and not self.source.pending():
                 return self._close()
             if not self.trainer_alive() and not self.source.pending():
@@ -177,6 +177,9 @@ class Sender:
 
     def _close(self, crashed: bool = False) -> None:
         tail = []
+        sample = None if crashed else self.stats.final_sample()
+        if sample is not None:
+            tail.append(self.builder.record(pb.Record(stats=sample)))
         if crashed:
             _log("the training process ended without finish(); marking the run crashed")
             tail.append(self.builder.record(pb.Record(exit=pb.RunExit(state="crashed", time=time.time(), exit_code=-1))))
@@ -191,6 +194,7 @@ class Sender:
         self.writer.sync()
         self.writer.close()
         self.builder.close()
+        self.stats.close()
         self.source.close()
         self.ring.close()
         self._remove_transport_files()
