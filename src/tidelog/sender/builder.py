@@ -30,6 +30,7 @@ import numpy as np
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import read_varint
+from tidelog.sender.console_lines import LineAssembler, OutputLog
 from tidelog.sender.encode_pool import MediaEncoder
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD
 from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
@@ -39,6 +40,7 @@ __all__ = ["RecordBuilder"]
 _SEQ = struct.Struct("<BQ")
 _TAG_HISTORY = 0x2A
 _TAG_EXIT = 0x6A     # Record field 13 (RunExit), length-delimited
+_TAG_CONSOLE = 0x52  # Record field 10 (ConsoleOutput): a raw chunk from the trainer, made lines here
 _MIN_BLOCK_ROWS = 2
 _BLOCK_ROW_BYTES = DEFAULT_CHUNK_BYTES - 4096   # room for the block's own fields and the chunk's framing
 
@@ -121,6 +123,8 @@ class RecordBuilder:
         self.notices: list[str] = []
         self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
         self.media = MediaEncoder(run_dir, workers)
+        self.console = LineAssembler()
+        self.output_log = OutputLog(run_dir)
 
     def close(self) -> None:
         self.media.close()
@@ -156,14 +160,24 @@ class RecordBuilder:
                 continue
             self._flush_rows(out, rows, layout)
             rows, layout = [], None
+            if payload[0] == _TAG_CONSOLE:
+                c = pb.Record.FromString(bytes(payload[:-9])).console
+                out.extend(self.console_lines(self.console.feed(c.stream, c.timestamp, c.text)))
+                continue
             if payload[0] == _TAG_EXIT:
                 self.exit_seen = True
+                out.extend(self.console_lines(self.console.flush()))
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
         self.media.settle(media)
         if took_any:
             out.append(self._mark(self.last_frame))
         return out
+
+    def console_lines(self, lines: list["pb.ConsoleOutput"]) -> list[bytes]:
+        """Records of finished console lines (also appended to files/output.log)."""
+        self.output_log.append(lines)
+        return [self.record(pb.Record(console=line)) for line in lines]
 
     def _mark(self, frame: int) -> bytes:
         return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))

@@ -40,6 +40,7 @@ from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
+from tidelog.sender.console_lines import ConsoleFds
 from tidelog.sender.encode_pool import batch_bytes
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
@@ -75,6 +76,7 @@ class Sender:
             last_frame=last_transport_mark(self.run_dir / "wal"),
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
+        self.console_fds = ConsoleFds(args.console_fds)
         self.linger_s = self._linger_s()
         self.media_bytes = batch_bytes(self.builder.media.workers, _BATCH_BYTES)
         self._wake = threading.Event()
@@ -181,8 +183,14 @@ class Sender:
         if sample is not None:
             tail.append(self.builder.record(pb.Record(stats=sample)))
         if crashed:
+            for stream, ts, text in self.console_fds.drain():   # printed just before the trainer died
+                tail.extend(self.builder.console_lines(self.builder.console.feed(stream, ts, text)))
+            tail.extend(self.builder.console_lines(self.builder.console.flush()))
             _log("the training process ended without finish(); marking the run crashed")
             tail.append(self.builder.record(pb.Record(exit=pb.RunExit(state="crashed", time=time.time(), exit_code=-1))))
+        output_log = self.builder.output_log.close()
+        if output_log is not None:
+            tail.append(self.builder.record(pb.Record(file=output_log)))
         tail.append(self.builder.record(pb.Record(footer=pb.Footer(records=self.builder.seq - 1))))
         self._write(tail)
         deadline = time.monotonic() + 10
@@ -261,6 +269,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--fsync", default=DEFAULTS.fsync)
     p.add_argument("--trainer-pid", type=int, required=True)
     p.add_argument("--stats-interval", type=float, default=DEFAULTS.stats_interval_s)
+    # The trainer's console capture (transport/console.py): read:orig:stream,... descriptors it passed.
+    p.add_argument("--console-fds", default="")
     return p.parse_args(argv)
 
 
