@@ -56,7 +56,7 @@ class SystemStatsSampler:
         self.interval = interval
         self.enabled = interval > 0
         self._next = time.monotonic() + min(interval, FIRST_SAMPLE_S) if self.enabled else float("inf")
-        self._last_sample = time.monotonic()
+        self._last_sample: float | None = None
         self._self = psutil.Process()
         self._ncpu = psutil.cpu_count() or 1
         self._trainer_pid = trainer_pid
@@ -82,7 +82,7 @@ class SystemStatsSampler:
 
     def final_sample(self) -> "pb.SystemStats | None":
         """One last sample when the run finishes, unless one was taken in the last second."""
-        if not self.enabled or time.monotonic() - self._last_sample < 1.0:
+        if not self.enabled or (self._last_sample is not None and time.monotonic() - self._last_sample < 1.0):
             return None
         return self.sample()
 
