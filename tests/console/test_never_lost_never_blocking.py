@@ -1,0 +1,60 @@
+"""What was printed before a ``kill -9`` is stored; a stopped sender never holds up a ``print``."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+from _console_helpers import PY, clean_env, only_run, state_of, stored_lines, write_script
+
+N = 3000
+
+
+def test_lines_printed_just_before_sigkill_are_stored_and_shown(tmp_path):
+    script = write_script(tmp_path, r'''
+import os, signal, sys, tidelog
+run = tidelog.init(dir=sys.argv[1], project="c")
+for i in range(int(sys.argv[2])):
+    print(f"line {i}")
+print("partial, no newline", end="")
+sys.stdout.flush()
+os.kill(os.getpid(), signal.SIGKILL)
+''')
+    # The sender also holds the terminal's descriptor: EOF comes once it has written what it drained.
+    proc = subprocess.run([PY, str(script), str(tmp_path), str(N)], env=clean_env(), cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == -9
+    want = [f"line {i}" for i in range(N)] + ["partial, no newline"]
+    assert proc.stdout.decode() == "\n".join(want)  # the terminal got every byte, once
+    run_dir = only_run(tmp_path)
+    deadline = time.monotonic() + 30
+    while state_of(run_dir) != "crashed" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state_of(run_dir) == "crashed"
+    assert [t for _s, _t, t in stored_lines(run_dir)] == want
+
+
+def test_a_stopped_sender_never_blocks_prints(tmp_path):
+    """The sender is SIGSTOPped while the script prints far more than the ring, the pipe and the
+    pty hold; the prints must all return (else the script never reaches SIGCONT and the test
+    times out), and every line is stored once the sender continues."""
+    script = write_script(tmp_path, r'''
+import os, signal, sys, tidelog
+run = tidelog.init(dir=sys.argv[1], project="c")
+sender = run._link.supervisor.pid
+os.kill(sender, signal.SIGSTOP)
+for i in range(int(sys.argv[2])):
+    print(f"line {i} " + "x" * 100)
+sys.stdout.flush()
+print("printed all", file=sys.stderr, flush=True)
+os.kill(sender, signal.SIGCONT)
+run.finish()
+''')
+    n = 40_000  # ~4.4 MB through a 1 MiB ring: the spill file takes the rest
+    proc = subprocess.run([PY, str(script), str(tmp_path), str(n)], env=clean_env(TIDELOG_RING_MB="1"),
+                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert b"printed all" in proc.stderr
+    assert proc.stdout.count(b"\n") == n
+    lines = [t for s, _t, t in stored_lines(only_run(tmp_path)) if s == "stdout"]
+    assert lines == [f"line {i} " + "x" * 100 for i in range(n)]
