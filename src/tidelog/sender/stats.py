@@ -156,11 +156,17 @@ class SystemStatsSampler:
             procs = [root, *root.children(recursive=True)]
         except psutil.Error:
             return []
-        mine = {self._self.pid}
-        try:
-            mine.update(p.pid for p in self._self.children(recursive=True))
-        except psutil.Error:
-            pass
+        mine = {self._self.pid}    # the sender and anything it started (one /proc scan, not two)
+        grew = True
+        while grew:
+            grew = False
+            for p in procs:
+                try:
+                    if p.pid not in mine and p.ppid() in mine:
+                        mine.add(p.pid)
+                        grew = True
+                except psutil.Error:
+                    continue
         return [p for p in procs if p.pid not in mine]
 
     def _tree_cpu_percent(self, tree: list[psutil.Process] | None = None) -> float | None:
