@@ -74,4 +74,6 @@ def test_system_and_console_endpoints_return_what_is_stored(server, tmp_path):
     log = httpx.get(base + "/files/files/output.log")
     assert log.status_code == 200 and log.content == local.file("output.log").read()
     remote = tidelog.Api(server=server).run(f"srv/{res.run_id}")
-    assert remote.file("files/output.log").size == len(log.content)
+    assert remote.file("output.log").size == len(log.content)  # W&B's name, relative to files/
+    assert remote.history(stream="system", pandas=False) == [
+        {k: v for k, v in r.items() if k != "_runtime"} for r in rows]

@@ -21,7 +21,8 @@ from typing import Any
 from tidelog.records import pb
 from tidelog.wal.reader import WalReader
 
-__all__ = ["system_rows", "console_lines", "output_log", "run_files", "open_file", "LocalFile", "SYSTEM_STREAMS"]
+__all__ = ["system_rows", "pivot_system", "console_lines", "output_log", "run_files", "open_file", "LocalFile",
+           "SYSTEM_STREAMS"]
 
 SYSTEM_STREAMS = ("system", "events")   # W&B's public-API name and its internal one
 
@@ -44,6 +45,15 @@ def system_rows(run_dir: str | os.PathLike, start_time: float = 0.0,
         ts = rec.stats.timestamp
         rows.append({**values, "_timestamp": ts, "_runtime": ts - start_time if start_time else 0.0})
     return rows
+
+
+def pivot_system(series: dict[str, dict]) -> list[dict[str, Any]]:
+    """The server's ``/system`` answer (``{name: {"t": [...], "v": [...]}}``) as ``system_rows`` gives rows."""
+    rows: dict[float, dict[str, Any]] = {}
+    for name, s in series.items():
+        for t, v in zip(s["t"], s["v"]):
+            rows.setdefault(t, {"_timestamp": t})[name] = v
+    return [rows[t] for t in sorted(rows)]
 
 
 def console_lines(run_dir: str | os.PathLike) -> list[tuple[str, float, str]]:
