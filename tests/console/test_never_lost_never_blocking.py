@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 
@@ -58,3 +59,28 @@ run.finish()
     assert proc.stdout.count(b"\n") == n
     lines = [t for s, _t, t in stored_lines(only_run(tmp_path)) if s == "stdout"]
     assert lines == [f"line {i} " + "x" * 100 for i in range(n)]
+
+
+def test_children_outliving_finish_still_reach_the_terminal(tmp_path):
+    """A child holding the captured stdout keeps printing after finish(): its lines reach the
+    terminal (no longer stored), and finish() does not wait for it."""
+    script = write_script(tmp_path, r'''
+import subprocess, sys, tidelog
+run = tidelog.init(dir=sys.argv[1], project="c")
+child = subprocess.Popen(["sh", "-c", "i=0; while [ $i -lt 300 ]; do echo child $i; i=$((i+1)); sleep 0.003; done"])
+print("before finish", flush=True)
+run.finish()
+print("finished", flush=True)
+child.wait()
+print("parent done", flush=True)
+''')
+    proc = subprocess.run([PY, str(script), str(tmp_path)], env=clean_env(), cwd=tmp_path,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout.decode()
+    # (print writes "text" and "\n" apart when unbuffered: a child line may land between them,
+    # as it would on any terminal; count the child's lines wherever they are.)
+    assert sorted(map(int, re.findall(r"child (\d+)\n", out))) == list(range(300))
+    assert out.endswith("parent done\n") and "finished" in out
+    stored = "\n".join(t for _s, _t, t in stored_lines(only_run(tmp_path)))
+    assert "before finish" in stored and "finished" not in stored and "parent done" not in stored

@@ -127,6 +127,7 @@ class ConsoleCapture:
         self._terminal_ok = {c.orig_fd: True for c in self._channels}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._eof: set[int] = set()
 
     # -- what the sender gets -------------------------------------------------------
 
@@ -172,25 +173,33 @@ class ConsoleCapture:
         self._hand_over(wait=True)
 
     def close(self) -> None:
-        """After the sender has finished: release the descriptors it was given."""
-        for c in self._channels:
-            for fd in (c.read_fd, c.orig_fd):
-                os.close(fd)
+        """After the sender has finished: release the descriptors; a forwarder keeps the pipes
+        of children still alive flowing to the terminal."""
         for fd in self._saved.values():
             os.close(fd)
-        self._channels = []
+        channels, self._channels = self._channels, []
+        threading.Thread(target=self._forward, args=(channels,), name="tidelog-console-forward",
+                         daemon=True).start()
 
     # -- the tee thread -------------------------------------------------------------
 
     def _tee(self) -> None:
         while not self._stop.is_set():
-            self._drain(timeout=_POLL_S)
+            # Chunks waiting for the channel are retried soon; otherwise sleep in select.
+            self._drain(timeout=0.002 if self._pending else _POLL_S)
             self._hand_over(wait=False)
 
-    def _drain(self, timeout: float) -> None:
-        """Read what is ready (waiting up to ``timeout`` for the first bytes), write it through, keep it."""
-        fds = {c.read_fd: c for c in self._channels}
-        while fds:
+    def _drain(self, timeout: float, limit: int = 4 << 20) -> None:
+        """Read what is ready (waiting up to ``timeout`` for the first bytes), write it through, keep it.
+
+        Returns once nothing more is ready or ``limit`` bytes were read (a child process that
+        never stops printing must not keep ``stop()`` waiting)."""
+        fds = {c.read_fd: c for c in self._channels if c.read_fd not in self._eof}
+        if not fds:
+            time.sleep(timeout)   # the script closed fds 1 and 2: nothing left to read
+            return
+        taken = 0
+        while fds and taken < limit:
             try:
                 ready, _, _ = select.select(list(fds), [], [], timeout)
             except InterruptedError:
@@ -204,14 +213,35 @@ class ConsoleCapture:
                     data = os.read(fd, _READ)
                 except OSError:   # EIO: a pty whose every writer has closed
                     data = b""
-                if not data:
+                if not data:      # every writer closed (the script closed fds 1 and 2 itself)
+                    self._eof.add(fd)
                     del fds[fd]
                     continue
+                taken += len(data)
                 if self._terminal_ok[c.orig_fd]:
                     self._terminal_ok[c.orig_fd] = _write_all(c.orig_fd, data)
                 text = self._decoders[fd].decode(data)
                 if text:
                     self._keep(pb.ConsoleOutput(stream=c.stream, timestamp=time.time(), text=text))
+
+    def _forward(self, channels: list[_Channel]) -> None:
+        """After stop(): children that still hold the old stdout/stderr keep reaching the terminal
+        (no longer stored) until they close it; then the descriptors are released here."""
+        open_ = {c.read_fd: c for c in channels if c.read_fd not in self._eof}
+        while open_:
+            ready, _, _ = select.select(list(open_), [], [])
+            for fd in ready:
+                try:
+                    data = os.read(fd, _READ)
+                except OSError:
+                    data = b""
+                if data:
+                    _write_all(open_[fd].orig_fd, data)
+                else:
+                    del open_[fd]
+        for c in channels:
+            os.close(c.read_fd)
+            os.close(c.orig_fd)
 
     def _keep(self, out: "pb.ConsoleOutput") -> None:
         self._pending.append(pb.Record(console=out))
