@@ -124,7 +124,7 @@ class RecordBuilder:
         self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
         self.media = MediaEncoder(run_dir, workers)
         self.console = LineAssembler()
-        self.output_log = OutputLog(run_dir)
+        self.output_log = OutputLog(run_dir, self.notices)
 
     def close(self) -> None:
         self.media.close()

@@ -138,25 +138,50 @@ class OutputLog:
 
     PATH = "files/output.log"
 
-    def __init__(self, run_dir) -> None:
+    def __init__(self, run_dir, notices: list[str]) -> None:
         self.path = run_dir / self.PATH
         self._f = None
+        self._failed = False
+        self._notices = notices
 
     def append(self, lines: list["pb.ConsoleOutput"]) -> None:
-        if not lines:
+        if not lines or self._failed:
             return
-        if self._f is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._f = open(self.path, "a", encoding="utf-8", errors="replace")
-        self._f.write("".join(line.text + "\n" for line in lines))
-        self._f.flush()
+        try:
+            if self._f is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._f = open(self.path, "a", encoding="utf-8", errors="replace")
+            self._f.write("".join(line.text + "\n" for line in lines))
+            self._f.flush()
+        except OSError as e:
+            # A derived file: the lines are in the WAL's records (held and retried there when the
+            # disk is full), and run.file("output.log") builds from those. Never a reason to stop.
+            self._failed = True
+            self._notices.append(f"{self.path} is incomplete from here on (writing it failed: {e}); the console "
+                                 "lines are in the run's records, and run.file('output.log') reads them")
+            self._drop_file()
+
+    def _drop_file(self) -> None:
+        if self._f is not None:
+            try:
+                self._f.close()
+            except OSError:
+                pass  # the same full disk: what was flushed stays, the rest is in the WAL
+            self._f = None
 
     def close(self) -> "pb.FileRecord | None":
-        if self._f is None:
+        """The ``FileRecord`` naming the file, or None when there is none or it is incomplete."""
+        if self._f is None or self._failed:
+            self._drop_file()
             return None
         import hashlib
 
-        self._f.close()
-        self._f = None
-        data = self.path.read_bytes()
+        try:
+            self._f.close()
+            self._f = None
+            data = self.path.read_bytes()
+        except OSError as e:
+            self._f = None
+            self._notices.append(f"{self.path} could not be completed ({e}); run.file('output.log') reads the records")
+            return None
         return pb.FileRecord(path=self.PATH, sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind="user")

@@ -191,6 +191,7 @@ class Sender:
         output_log = self.builder.output_log.close()
         if output_log is not None:
             tail.append(self.builder.record(pb.Record(file=output_log)))
+        tail.extend(self._notices())
         tail.append(self.builder.record(pb.Record(footer=pb.Footer(records=self.builder.seq - 1))))
         self._write(tail)
         deadline = time.monotonic() + 10
