@@ -12,9 +12,17 @@ N = 3000
 
 
 def test_lines_printed_just_before_sigkill_are_stored_and_shown(tmp_path):
+    # The tee thread is parked first, so every line is still in the pipe at the kill: what is
+    # stored and shown must come from the sender's drain (without it, nothing would be).
     script = write_script(tmp_path, r'''
-import os, signal, sys, tidelog
+import os, signal, sys, threading, time, tidelog
 run = tidelog.init(dir=sys.argv[1], project="c")
+parked = threading.Event()
+def park(timeout, limit=0):
+    parked.set()
+    time.sleep(3600)
+run._link.console._drain = park
+parked.wait(10)
 for i in range(int(sys.argv[2])):
     print(f"line {i}")
 print("partial, no newline", end="")

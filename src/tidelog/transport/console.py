@@ -9,7 +9,7 @@ the target is a terminal, in place of file descriptors 1 and 2, so output of
                                                (the sender folds them into lines: sender/console_lines.py)
 
 * The terminal shows what it showed before: every byte is written through
-  unchanged, in order; a terminal target gets a pty (raw mode, its window
+  unchanged, in order (right after the chunk is handed to the ring); a terminal target gets a pty (raw mode, its window
   size copied) so ``isatty()`` stays true and libraries keep their colours;
   when fd 1 and fd 2 are the same file or terminal they share one channel,
   so their interleaving is kept exactly (the captured lines are then all
@@ -23,7 +23,9 @@ the target is a terminal, in place of file descriptors 1 and 2, so output of
   sender as usual; bytes still in the pipe (not yet read by the tee thread)
   are read by the sender, which holds the read ends too (``--console-fds``)
   and drains them, writing them through to the terminal as well, once the
-  trainer is gone.
+  trainer is gone. The one gap: a chunk the tee thread has read but not yet
+  handed over (microseconds; longer only while a ``log()`` holds the channel)
+  is shown on the terminal but not stored if the kill lands right then.
 * ``stop()`` (at ``finish()``) restores fds 1 and 2 and drains what is left
   before the exit record is sent.
 """
@@ -218,11 +220,15 @@ class ConsoleCapture:
                     del fds[fd]
                     continue
                 taken += len(data)
-                if self._terminal_ok[c.orig_fd]:
-                    self._terminal_ok[c.orig_fd] = _write_all(c.orig_fd, data)
+                # Into the ring first (it never waits), then the terminal: a kill -9 between the
+                # read and the hand-over is the one moment read bytes can miss the run, so keep it short.
                 text = self._decoders[fd].decode(data)
                 if text:
                     self._keep(pb.ConsoleOutput(stream=c.stream, timestamp=time.time(), text=text))
+                    if not self._stop.is_set():
+                        self._hand_over(wait=False)
+                if self._terminal_ok[c.orig_fd]:
+                    self._terminal_ok[c.orig_fd] = _write_all(c.orig_fd, data)
 
     def _forward(self, channels: list[_Channel]) -> None:
         """After stop(): children that still hold the old stdout/stderr keep reaching the terminal
