@@ -25,6 +25,8 @@ bad setting can never make it crash-loop.
     fsync           -           TIDELOG_FSYNC                     batch, never, interval:<ms>
     ring size       -           TIDELOG_RING_MB                   whole MiB, 1 to 65536
     stats interval  -           TIDELOG_STATS_INTERVAL            seconds >= 0 (0 = no system metrics)
+    console         settings=   TIDELOG_CONSOLE, WANDB_CONSOLE    auto, off, wrap, redirect, wrap_raw, wrap_emu
+                    {"console": ...}                              (all but off capture at the fd level)
 
 Readers, the CLI, the HTTP client and the server read their few variables
 through the small functions at the end (``read_dir``, ``server_url``,
@@ -52,13 +54,14 @@ from typing import Any
 from tidelog.errors import SettingsError
 
 __all__ = ["Settings", "DEFAULTS", "resolve", "check_name", "MODES", "RESUME", "MAX_NAME_LEN", "read_dir",
-           "server_url", "api_key", "silent", "env_project", "server_root", "s3_endpoint", "s3_region"]
+           "server_url", "api_key", "silent", "env_project", "server_root", "s3_endpoint", "s3_region", "CONSOLE"]
 
 # Offline is what tidelog always does today: "dryrun" is W&B's old name for it; "online"
 # (and W&B's legacy "run") will stream to a tracking server once `tidelog sync` exists.
 MODES = {"offline": "offline", "dryrun": "offline", "disabled": "disabled", "online": "offline",
          "run": "offline"}
 RESUME = ("allow", "must", "never", "auto")
+CONSOLE = ("auto", "off", "wrap", "redirect", "wrap_raw", "wrap_emu")   # W&B's console settings
 MAX_NAME_LEN = 128
 _FORBIDDEN = "/\\#?%:"          # what W&B refuses in run ids and project names
 _MAX_RING_MB = 65536
@@ -80,7 +83,8 @@ class Settings:
     tags: tuple[str, ...] = field(default_factory=tuple)
     fsync: str = "interval:200"         # see docs/wal-format.md, durability table
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
-    stats_interval_s: float = 10.0      # system metrics (psutil); 0 disables
+    stats_interval_s: float = 15.0      # system metrics (W&B's default); 0 disables
+    console: str = "auto"               # console capture (transport/console.py); "off" disables
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
@@ -251,9 +255,21 @@ def _stats_interval() -> float:
     return seconds
 
 
+def _console(arg: Any) -> str:
+    got = _pick(arg, "settings console", "CONSOLE")
+    if got is None:
+        return DEFAULTS.console
+    value, source = got
+    key = value.lower() if isinstance(value, str) else value
+    if key not in CONSOLE:
+        raise SettingsError(f"tidelog.init: {source}={value!r} is not a console setting; use one of "
+                            f"{', '.join(CONSOLE)}")
+    return key
+
+
 def resolve(*, mode: Any = None, project: Any = None, dir: Any = None, id: Any = None, resume: Any = None,
             entity: Any = None, name: Any = None, notes: Any = None, group: Any = None,
-            job_type: Any = None, tags: Any = None) -> Settings:
+            job_type: Any = None, tags: Any = None, console: Any = None) -> Settings:
     """Settings for a new run from ``init()`` arguments and the environment; ``SettingsError`` if bad."""
     got_project = _pick(project, "project", "PROJECT")
     got_id = _pick(id or None, "id", "RUN_ID")
@@ -272,6 +288,7 @@ def resolve(*, mode: Any = None, project: Any = None, dir: Any = None, id: Any =
         fsync=_fsync(),
         ring_bytes=_ring_bytes(),
         stats_interval_s=_stats_interval(),
+        console=_console(console),
     )
 
 

@@ -41,7 +41,8 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
     if unknown:
         raise TypeError(f"tidelog.init() got unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     s = settings_mod.resolve(mode=mode, project=project, dir=dir, id=id, resume=resume, entity=entity,
-                             name=name, notes=notes, group=group, job_type=job_type, tags=tags)
+                             name=name, notes=notes, group=group, job_type=job_type, tags=tags,
+                             console=_setting(kwargs.get("settings"), "console"))
     run_id = s.run_id or new_run_id()
     existing = None if s.mode == "disabled" else _check_resume(s, run_id)
     previous = lifecycle.current()
@@ -59,6 +60,15 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
         run = _resume(s, existing, run_id, run_name, config)
     lifecycle.activate(run)
     return run
+
+
+def _setting(settings: Any, name: str) -> Any:
+    """One value of W&B's ``init(settings=wandb.Settings(...) or {...})``; None when not given."""
+    if settings is None:
+        return None
+    if isinstance(settings, dict):
+        return settings.get(name)
+    return getattr(settings, name, None)
 
 
 def _check_resume(s: settings_mod.Settings, run_id: str) -> Path | None:

@@ -28,6 +28,7 @@ from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
+from tidelog.transport.console import ConsoleCapture
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
 from tidelog.transport.supervisor import SenderSupervisor, sender_argv
@@ -50,9 +51,11 @@ class Link:
         self.channel = Channel(self.ring, paths.spill)
         self.frame = first_frame
         self.lock = threading.Lock()
+        self.console = ConsoleCapture(self._try_send) if settings.console != "off" else None
         argv = sender_argv(
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
             fsync=settings.fsync, trainer_pid=os.getpid(), stats_interval=settings.stats_interval_s,
+            **({"console_fds": self.console.sender_arg()} if self.console else {}),
         )
         ring = self.ring
         self.supervisor = SenderSupervisor(
@@ -61,6 +64,9 @@ class Link:
             left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
             on_broken=self._broken,
         )
+        if self.console is not None:  # the sender holds the capture's read ends (kill -9), never its write ends
+            self.supervisor.spawn_options = {"pass_fds": self.console.pass_fds(),
+                                             "stderr": self.console.original_stderr()}
 
     @staticmethod
     def _make_ring(run_dir: Path, run_id: str, nbytes: int) -> Ring:
@@ -75,10 +81,26 @@ class Link:
 
     def start(self) -> None:
         self.supervisor.start()
+        if self.console is not None:
+            self.console.start()
 
     def send(self, record: "pb.Record") -> None:
+        if self.console is not None and record.HasField("exit"):
+            self.console.stop()  # every captured line goes before the exit record
         with self.lock:
             self.put(encode_record(record, self.frame + 1))
+
+    def _try_send(self, records: list["pb.Record"]) -> bool:
+        """Console chunks: handed over now, or False if a log() holds the lock (never waits)."""
+        if not self.lock.acquire(blocking=False):
+            return False
+        try:
+            for record in records:
+                self.frame += 1
+                self.channel.send(encode_record(record, self.frame))
+        finally:
+            self.lock.release()
+        return True
 
     def send_media(self, record: "pb.Record", prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
@@ -136,6 +158,11 @@ class Link:
         self.channel.close()
         self.ring.close()
         os.close(self._lock_fd)
+        if self.console is not None:
+            self.console.close()
+            if self.console.dropped:
+                warn(f"tidelog: {self.console.dropped} console chunk(s) were not stored: more than 8 MiB of "
+                     "output waited while log() calls held the channel")
         if self.channel.dropped:
             warn(f"tidelog: {self.channel.dropped} record(s) could not be handed to the sender "
                  "(the disk was full); everything else was written")

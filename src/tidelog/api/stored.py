@@ -7,6 +7,8 @@
     run.summary, run.config, run.state    # state: running | finished | failed | crashed
     run.summary["k"] = v; run.summary.update()   # amend a finished run's summary
     run.summary["val"]["loss"]            # nested access to dotted metrics (val.loss), as in W&B
+    run.history(stream="system")          # system metrics (W&B's stream; "events" also accepted)
+    run.file("output.log").download()     # console output; run.files() lists the run's files
 
 Runs are re-read from the WAL when asked (``api.run`` returns a fresh view).
 A stored run is a ``StoredRun``; the training side's ``tidelog.Run`` is the
@@ -23,6 +25,7 @@ from typing import Any
 from tidelog import settings
 from tidelog.api.amend import RunSummary
 from tidelog.errors import RunNotFoundError
+from tidelog.read import streams
 from tidelog.read.history import HistoryReader
 from tidelog.read.run import RunState
 from tidelog.rundir import root_for, run_dirs
@@ -125,7 +128,12 @@ class StoredRun:
 
     def history(self, samples: int = 500, keys: Sequence[str] | None = None, x_axis: str = "_step",
                 pandas: bool = True, stream: str = "default") -> Any:
-        rows = list(self.scan_history(keys=keys))
+        if stream in streams.SYSTEM_STREAMS:
+            rows = streams.system_rows(self.dir, self._state.start_time, list(keys) if keys else None)
+        elif stream == "default":
+            rows = list(self.scan_history(keys=keys))
+        else:
+            raise ValueError(f"tidelog.Api: history(stream={stream!r}): use 'default' or 'system'")
         if samples and len(rows) > samples:
             last = len(rows) - 1
             picks = sorted({round(i * last / (samples - 1)) for i in range(samples)}) if samples > 1 else [last]
@@ -137,3 +145,11 @@ class StoredRun:
                 return rows
             return pd.DataFrame(rows)
         return rows
+
+    def files(self) -> list[streams.LocalFile]:
+        """The run's files by W&B's names (``output.log``, saved files), as W&B's ``run.files()``."""
+        return [streams.open_file(self.dir, name) for name in streams.run_files(self.dir)]
+
+    def file(self, name: str) -> streams.LocalFile:
+        """One file (``run.file("output.log").download(root)``); FileNotFoundError if the run has none."""
+        return streams.open_file(self.dir, name)

@@ -10,7 +10,7 @@ W&B's surface, not tidelog's own API. Each does what makes sense offline:
 * ``_attach(attach_id)``: the current run if it has that id, else ``UsageError``
   (a tidelog run is written by the one process that called ``init()``).
 * ``login``, ``setup``, ``teardown``: nothing to do offline; ``login`` returns True.
-* ``Settings(**kw)``: accepted by ``init(settings=...)`` and ignored there.
+* ``Settings(**kw)``: accepted by ``init(settings=...)``; ``console`` is honoured (docs/console.md), the rest ignored.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def log_model(path: Any, name: str | None = None, aliases: list[str] | None = No
 
 
 class Settings(dict):
-    """``wandb.Settings(...)``: kept as given; ``init(settings=...)`` accepts and ignores it."""
+    """``wandb.Settings(...)``: kept as given; ``init(settings=...)`` reads ``console`` from it, ignores the rest."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -85,6 +85,7 @@ TAG_SEQ = field_tag(pb.Record, "seq")                       # 0x09
 TAG_HISTORY = field_tag(pb.Record, "history")               # 0x2A
 TAG_HISTORY_BLOCK = field_tag(pb.Record, "history_block")   # 0x32
 TAG_EXIT = field_tag(pb.Record, "exit")                     # 0x6A
+TAG_CONSOLE = field_tag(pb.Record, "console")               # 0x52
 TAG_MARK = varint(field_tag(pb.Record, "mark"))             # b"\x8a\x01": two bytes on the wire
 TAG_ROW_STEP = field_tag(pb.HistoryRow, "step")             # 0x09
 TAG_ROW_TIMESTAMP = field_tag(pb.HistoryRow, "timestamp")   # 0x11

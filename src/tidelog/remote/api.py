@@ -131,6 +131,12 @@ class RemoteRun:
 
     def history(self, samples: int = 500, keys: Sequence[str] | None = None, x_axis: str = "_step",
                 pandas: bool = True, stream: str = "default") -> Any:
+        if stream in ("system", "events"):  # W&B's system-metrics stream: one row per sample
+            from tidelog.read.streams import pivot_system
+
+            params = {"keys": ",".join(keys)} if keys else None
+            series = self._client.get(self._base + "/system", params=params).json()["series"]
+            return _frame(pivot_system(series), pandas)
         if keys is None:
             detail = self._client.get(self._base).json()
             keys = [k["name"] for k in detail["keys"] if k["type"] == "number" and k["name"] != x_axis]
@@ -139,23 +145,26 @@ class RemoteRun:
             for key, s in self.sampled_history(list(keys), samples, x_axis).items():
                 for x, v in zip(s["x"], s["first"]):
                     rows.setdefault(x, {x_axis: int(x) if x_axis == "_step" else x})[key] = v
-        out = [rows[x] for x in sorted(rows)]
-        if pandas:
-            try:
-                import pandas as pd
-            except ImportError:
-                return out
-            return pd.DataFrame(out)
-        return out
+        return _frame([rows[x] for x in sorted(rows)], pandas)
 
     def files(self) -> list["RemoteFile"]:
         return [RemoteFile(self, f) for f in self._client.get(self._base + "/files").json()["files"]]
 
     def file(self, path: str) -> "RemoteFile":
         for f in self._client.get(self._base + "/files").json()["files"]:
-            if f["path"] == path:
+            if f["path"] in (path, "files/" + path):  # W&B names run files relative to files/
                 return RemoteFile(self, f)
         raise FileNotFoundError(f"run {self.project}/{self.id} has no file {path!r}")
+
+
+def _frame(rows: list[dict], pandas: bool) -> Any:
+    if pandas:
+        try:
+            import pandas as pd
+        except ImportError:
+            return rows
+        return pd.DataFrame(rows)
+    return rows
 
 
 class RemoteFile:

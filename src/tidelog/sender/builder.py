@@ -29,6 +29,7 @@ import numpy as np
 from tidelog.records import pb
 from tidelog.records.history_block import encode_block
 from tidelog.records.wire import (
+    TAG_CONSOLE,
     TAG_EXIT,
     TAG_HISTORY,
     TAG_ROW_FLOAT_KEYS,
@@ -41,7 +42,9 @@ from tidelog.records.wire import (
     frame_no,
     read_varint,
     stamp,
+    strip_trailer,
 )
+from tidelog.sender.console_lines import LineAssembler, OutputLog
 from tidelog.sender.encode_pool import MediaEncoder
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD
 from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
@@ -130,6 +133,8 @@ class RecordBuilder:
         self.notices: list[str] = []
         self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
         self.media = MediaEncoder(run_dir, workers)
+        self.console = LineAssembler()
+        self.output_log = OutputLog(run_dir, self.notices)
 
     def close(self) -> None:
         self.media.close()
@@ -165,14 +170,24 @@ class RecordBuilder:
                 continue
             self._flush_rows(out, rows, layout)
             rows, layout = [], None
+            if payload[0] == TAG_CONSOLE:
+                c = pb.Record.FromString(strip_trailer(payload)).console
+                out.extend(self.console_lines(self.console.feed(c.stream, c.timestamp, c.text)))
+                continue
             if payload[0] == TAG_EXIT:
                 self.exit_seen = True
+                out.extend(self.console_lines(self.console.flush()))
             out.append(self._stamp(payload))
         self._flush_rows(out, rows, layout)
         self.media.settle(media)
         if took_any:
             out.append(self._mark(self.last_frame))
         return out
+
+    def console_lines(self, lines: list["pb.ConsoleOutput"]) -> list[bytes]:
+        """Records of finished console lines (also appended to files/output.log)."""
+        self.output_log.append(lines)
+        return [self.record(pb.Record(console=line)) for line in lines]
 
     def _mark(self, frame: int) -> bytes:
         return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))

@@ -41,6 +41,7 @@ from tidelog.records import pb
 from tidelog.rundir import RunDir
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
+from tidelog.sender.console_lines import ConsoleFds
 from tidelog.sender.encode_pool import batch_bytes
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
@@ -86,6 +87,7 @@ class Sender:
             last_frame=last_transport_mark(RunDir(self.run_dir).wal),
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
+        self.console_fds = ConsoleFds(args.console_fds)
         self.linger_s = self._linger_s()
         self.media_bytes = batch_bytes(self.builder.media.workers, _BATCH_BYTES)
         self._wake = threading.Event()
@@ -153,6 +155,9 @@ class Sender:
     def run(self) -> None:
         since: float | None = None   # when unwritten frames were first seen
         while True:
+            sample = self.stats.maybe_sample()  # also while busy: a backlog must not hide the machine
+            if sample is not None:
+                self._write([self.builder.record(pb.Record(stats=sample))])
             if since is None and self.source.pending():
                 since = time.monotonic()
             batch = (self.source.poll(_BATCH_BYTES, self.media_bytes)
@@ -167,9 +172,6 @@ class Sender:
                 continue
             self._retry_pending()
             self.writer.maybe_sync()
-            sample = self.stats.maybe_sample()
-            if sample is not None:
-                self._write([self.builder.record(pb.Record(stats=sample))])
             if self.builder.exit_seen and not self.source.pending():
                 return self._close()
             if not self.trainer_alive() and not self.source.pending():
@@ -188,9 +190,19 @@ class Sender:
 
     def _close(self, crashed: bool = False) -> None:
         tail = []
+        sample = None if crashed else self.stats.final_sample()
+        if sample is not None:
+            tail.append(self.builder.record(pb.Record(stats=sample)))
         if crashed:
+            for stream, ts, text in self.console_fds.drain():   # printed just before the trainer died
+                tail.extend(self.builder.console_lines(self.builder.console.feed(stream, ts, text)))
+            tail.extend(self.builder.console_lines(self.builder.console.flush()))
             _log("the training process ended without finish(); marking the run crashed")
             tail.append(self.builder.record(pb.Record(exit=pb.RunExit(state="crashed", time=time.time(), exit_code=-1))))
+        output_log = self.builder.output_log.close()
+        if output_log is not None:
+            tail.append(self.builder.record(pb.Record(file=output_log)))
+        tail.extend(self._notices())
         tail.append(self.builder.record(pb.Record(footer=pb.Footer(records=self.builder.seq - 1))))
         self._write(tail)
         deadline = time.monotonic() + 10
@@ -202,6 +214,7 @@ class Sender:
         self.writer.sync()
         self.writer.close()
         self.builder.close()
+        self.stats.close()
         self.source.close()
         self.ring.close()
         self._remove_transport_files()
@@ -268,6 +281,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--fsync", default=DEFAULTS.fsync)
     p.add_argument("--trainer-pid", type=int, required=True)
     p.add_argument("--stats-interval", type=float, default=DEFAULTS.stats_interval_s)
+    # The trainer's console capture (transport/console.py): read:orig:stream,... descriptors it passed.
+    p.add_argument("--console-fds", default="")
     return p.parse_args(argv)
 
 

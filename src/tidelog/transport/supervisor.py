@@ -74,6 +74,7 @@ class SenderSupervisor:
         self._fruitless = 0                # exits in a row that acknowledged nothing
         self._restarts: list[float] = []
         self.broken: SenderError | None = None
+        self.spawn_options: dict = {}      # extra Popen arguments (console capture: pass_fds, stderr)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -98,6 +99,7 @@ class SenderSupervisor:
             stdout=subprocess.DEVNULL,
             close_fds=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            **self.spawn_options,
         )
 
     def _watch(self) -> None:
