@@ -23,6 +23,7 @@ SUBCOMMANDS = [
     "tidelog.cli.show",
     "tidelog.cli.recover",
     "tidelog.cli.server",
+    "tidelog.cli.sync",
 ]
 
 
