@@ -27,6 +27,7 @@ class Settings:
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
     stats_interval_s: float = 10.0      # system metrics (psutil); 0 disables
     sender_python: str = ""             # interpreter for the sender; "" = sys.executable
+    server: str = ""                    # live mode (mode="online" + TIDELOG_SERVER): stream the WAL here
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -50,6 +51,7 @@ def resolve(*, mode: str | None = None, project: str | None = None, dir: str | o
         mode=MODES[raw_mode],
         project=project or _env("PROJECT") or "uncategorized",
         dir=Path(dir or _env("DIR") or ".").expanduser().absolute(),
+        server=os.environ.get("TIDELOG_SERVER", "") if raw_mode == "online" else "",
     )
     fsync = os.environ.get("TIDELOG_FSYNC")
     if fsync:

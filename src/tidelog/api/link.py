@@ -40,6 +40,7 @@ class Link:
         argv = sender_argv(
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
             fsync=settings.fsync, trainer_pid=os.getpid(), stats_interval=settings.stats_interval_s,
+            **({"server": settings.server} if settings.server else {}),
         )
         self.supervisor = SenderSupervisor(
             argv, run_dir / "logs", progress=lambda: self.ring.read_pos, on_restart=self._restarted,

@@ -40,6 +40,7 @@ from tidelog.read.tail import last_transport_mark
 from tidelog.records import pb
 from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
+from tidelog.sender.live import start_live
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
 from tidelog.transport.ring import Ring
@@ -73,6 +74,7 @@ class Sender:
             last_frame=last_transport_mark(self.run_dir / "wal"),
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
+        self.live = start_live(self.run_dir, args.server, _log) if args.server else None  # live mode
         self.linger_s = self._linger_s()
         self._wake = threading.Event()
         self._trainer_gone = threading.Event()
@@ -186,6 +188,8 @@ class Sender:
             _log(f"the disk still refuses writes; {len(self._pending)} record(s) could not be written")
         self.writer.sync()
         self.writer.close()
+        if self.live is not None:
+            self.live.finish()
         self.builder.close()
         self.source.close()
         self.ring.close()
@@ -252,6 +256,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--fsync", default="interval:200")
     p.add_argument("--trainer-pid", type=int, required=True)
     p.add_argument("--stats-interval", type=float, default=10.0)
+    p.add_argument("--server", default="", help="live mode: also stream the WAL to this tidelog server")
     return p.parse_args(argv)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from tidelog.errors import ServerError, TidelogError
 from tidelog.sync.engine import RunSync, SyncResult
 
-__all__ = ["Outcome", "find_runs", "sync_runs", "describe"]
+__all__ = ["Outcome", "find_runs", "runs_under", "sync_runs", "describe"]
 
 
 @dataclass
@@ -35,7 +35,7 @@ class Outcome:
         return not self.error
 
 
-def _runs_under(base: Path) -> list[Path]:
+def runs_under(base: Path) -> list[Path]:
     from tidelog.api.rundir import root_for
 
     if (base / "wal").is_dir():
@@ -54,13 +54,13 @@ def find_runs(targets: list[str], all_dirs: list[str]) -> tuple[list[Path], list
         if (p / "wal").is_dir():
             found.append(p)
             continue
-        hits = [d for d in _runs_under(base) if d.name.rsplit("-", 1)[-1] == t or d.name == t]
+        hits = [d for d in runs_under(base) if d.name.rsplit("-", 1)[-1] == t or d.name == t]
         if hits:
             found.append(hits[-1])
         else:
             missing.append(Outcome(t, error=f"no run directory or run id {t!r} (looked under {base.absolute()})"))
     for d in all_dirs:
-        runs = _runs_under(Path(d))
+        runs = runs_under(Path(d))
         if not runs:
             missing.append(Outcome(d, error=f"--all {d}: no runs there"))
         found += runs
@@ -94,7 +94,7 @@ def _one(make_replica: Callable[[], object], run_dir: Path, follow: bool, progre
     tick = None
     try:
         sync = RunSync(make_replica(), run_dir, stop=stop)
-        tick = bar(f"{sync.base[0]}/{sync.base[1]}", sync.tail.size_left(), progress)
+        tick = bar(f"{sync.base[0]}/{sync.base[1]}" if sync.base[1] else run_dir.name, sync.tail.size_left(), progress)
         sync.progress = tick
         result = sync.follow() if follow else sync.run()
         return Outcome(target, result)

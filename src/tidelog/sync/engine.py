@@ -71,14 +71,13 @@ class RunSync:
         self.progress = progress
         self.stop = stop or threading.Event()
         self.write_cursor = write_cursor
-        project, run_id = identity(self.run_dir)
-        self.base = (project, run_id)
+        self.base = identity(self.run_dir, fallback=False) or ("", "")   # a live run: known at its RunStart
         self.tail = WalTail(self.run_dir / "wal")
         hint = cursor.load(self.run_dir, replica.url) if write_cursor else {}
         self.media = MediaIndex(self.run_dir, hint.get("media_cache"))
         self._end_stated = hint.get("end_stated")   # [acked_seq, damage] of the last end stated
         self._have_media: set[str] = set()          # hashes the server has (asked or uploaded)
-        self.result = SyncResult(self.run_dir, project, run_id)
+        self.result = SyncResult(self.run_dir, *self.base)
         self.acked: int | None = None
 
     # -- one pass ------------------------------------------------------------------
@@ -95,6 +94,12 @@ class RunSync:
             self.stop.wait(poll_s)
 
     def step(self, ended: bool) -> SyncResult:
+        if not self.base[1]:
+            found = identity(self.run_dir, fallback=ended)
+            if found is None:
+                return self.result    # the RunStart is not written yet: nothing to name the run by
+            self.base = found
+            self.result.project, self.result.run_id = found
         project, run_id = self.base
         if self.acked is None:
             self.acked = self.replica.position(project, run_id)

@@ -11,7 +11,8 @@ anything else unreadable is ``Damage`` (as ``tidelog verify`` reports it)
 and is skipped. ``reset()`` goes back to the start.
 
 ``identity(run_dir)`` -> (project, run_id) from the first ``RunStart``
-record (the directory name's id and "uncategorized" when there is none).
+record (the directory name's id and "uncategorized" when there is none, or
+None: a live run's first record may not be written yet).
 ``MediaIndex(run_dir)`` hashes the run's ``media/`` and ``files/``, each file
 once per (size, mtime) (the cache lives in memory and, across syncs, in the
 cursor), and answers which hashes are new since the last call.
@@ -101,9 +102,11 @@ class WalTail:
         return True
 
 
-def identity(run_dir: Path) -> tuple[str, str]:
-    """(project, run_id) as the run's RunStart names them."""
-    fallback = ("uncategorized", Path(run_dir).name.rsplit("-", 1)[-1])
+def identity(run_dir: Path, fallback: bool = True) -> tuple[str, str] | None:
+    """(project, run_id) as the run's RunStart names them; without one (not
+    written yet, or lost to damage) the directory name's id in "uncategorized",
+    or None when not ``fallback``."""
+    default = ("uncategorized", Path(run_dir).name.rsplit("-", 1)[-1])
     wal = Path(run_dir) / "wal"
     for _index, path in list_segments(wal)[:1]:
         with open(path, "rb") as f:
@@ -114,8 +117,8 @@ def identity(run_dir: Path) -> tuple[str, str]:
             for raw in event.records():
                 rec = pb.Record.FromString(raw)
                 if rec.WhichOneof("kind") == "run_start":
-                    return (rec.run_start.project or fallback[0], rec.run_start.run_id or fallback[1])
-    return fallback
+                    return (rec.run_start.project or default[0], rec.run_start.run_id or default[1])
+    return default if fallback else None
 
 
 class MediaIndex:
