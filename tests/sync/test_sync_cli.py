@@ -66,10 +66,11 @@ def test_never_synced_in_ls(tmp_path):
 
 
 def _kill_family(proc: subprocess.Popen) -> None:
-    family = [proc.pid] + [c.pid for c in psutil.Process(proc.pid).children(recursive=True)]
-    for pid in family:
-        os.kill(pid, signal.SIGKILL)
+    family = [psutil.Process(proc.pid)] + psutil.Process(proc.pid).children(recursive=True)
+    for p in family:
+        os.kill(p.pid, signal.SIGKILL)
     proc.wait()
+    psutil.wait_procs(family, timeout=10)   # the sender is not our child: wait until it is gone
     if proc.stdout is not None:
         proc.stdout.close()
 
