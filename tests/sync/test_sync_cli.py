@@ -145,7 +145,8 @@ def test_wrong_api_key_stores_nothing(backend, tmp_path):
     from server import infra
 
     args, env = backend
-    key = subprocess.run([sys.executable, "-m", "tidelog", "server", "keys", "create", *args],
+    key_args = [a for i, a in enumerate(args) if "--store" not in (a, args[i - 1])]
+    key = subprocess.run([sys.executable, "-m", "tidelog", "server", "keys", "create", *key_args],
                          capture_output=True, text=True, check=True, env=helpers.env(**env)).stdout.strip()
     run_dir = helpers.log_run(tmp_path / "runs", steps=100, media=1)
     with infra.server(args, env, tmp_path) as url:
