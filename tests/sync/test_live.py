@@ -80,7 +80,7 @@ def test_follow_ends_when_the_run_crashes(server, tmp_path):
                                "--server", server], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=helpers.env())
     assert trainer.stdout.readline().strip() == "logged"
-    time.sleep(1.0)
+    assert _wait(lambda: _rows_on(server) > 0, 30)   # the sender has written, the follow has sent some
     assert follow.poll() is None
     trainer.stderr.close()
     _kill_family(trainer)

@@ -82,7 +82,9 @@ def crashed_run(base) -> "object":
         run = tidelog.init(dir={str(base)!r}, project="sy", config={{"lr": 0.1}})
         for i in range(2000):
             run.log({{"loss": float(i)}})
-        time.sleep(1.5)   # the sender has written it
+        from tidelog.read.run import RunState
+        while RunState.load(run.dir).rows < 2000:   # the sender has written it all
+            time.sleep(0.05)
         print("ready", flush=True)
         time.sleep(60)
     """)
