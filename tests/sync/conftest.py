@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-
 from server import infra  # tests/server/infra.py (pytest puts tests/ on sys.path)
 
 _counter = itertools.count()

@@ -39,12 +39,12 @@ def log_run(base: Path, body: str = "", steps: int = 2000, media: int = 2, proje
 
 
 def newest_run(base: Path) -> Path:
-    return sorted((Path(base) / "tidelog").glob("run-*"))[-1]
+    return max((Path(base) / "tidelog").glob("run-*"))
 
 
 def sync(*args: str, timeout: float = 120, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tidelog", "sync", "--no-progress", *args], capture_output=True,
-                          text=True, env=env(**kw), timeout=timeout)
+                          text=True, env=env(**kw), timeout=timeout, check=False)
 
 
 def local_run(run_dir: Path):

@@ -14,6 +14,7 @@ import time
 
 import httpx
 import pytest
+from server import infra
 
 from tidelog.errors import ServerError
 from tidelog.remote.http import ServerClient
@@ -23,8 +24,6 @@ from tidelog.sync.retry import Retrying
 
 from . import helpers
 from .faultproxy import FaultProxy
-
-from server import infra
 
 SMALL = 2 << 10   # batch bytes: about one chunk per request
 

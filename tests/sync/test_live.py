@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from server import infra
 
 from . import helpers
@@ -97,7 +96,7 @@ def test_live_mode_streams_while_logging(server, tmp_path):
     assert trainer.stdout.readline().strip() == "started"
     assert _wait(lambda: _rows_on(server) > 0, 10), "nothing streamed while the run was live"
     assert trainer.poll() is None
-    out, err = trainer.communicate(timeout=60)
+    _out, err = trainer.communicate(timeout=60)
     assert trainer.returncode == 0 and "live mode" not in err, err
     run_dir = helpers.newest_run(base)
     detail = helpers.assert_same(server, run_dir)
@@ -110,7 +109,7 @@ def test_wandb_mode_online_unreachable_server_goes_offline_with_one_warning(tmp_
     base = tmp_path / "runs"
     dead = f"http://127.0.0.1:{infra.free_port()}"
     trainer = _trainer(base, 1.5, WANDB_MODE="online", TIDELOG_SERVER=dead)
-    out, err = trainer.communicate(timeout=90)
+    _out, err = trainer.communicate(timeout=90)
     assert trainer.returncode == 0, err
     assert err.count("WARNING: live mode") == 1, err
     assert "goes on offline" in err and "tidelog sync" in err
@@ -143,3 +142,25 @@ def test_server_watch_follows_every_run_new_ones_too(tmp_path):
 
         assert _wait(caught_up, 20)
         helpers.assert_same(url, old)
+
+
+def test_sync_of_a_running_run_sends_what_it_has_and_never_calls_it_crashed(tmp_path):
+    base = tmp_path / "runs"
+    with infra.server(["--root", str(tmp_path / "srv")], {}, tmp_path) as url:
+        trainer = _trainer(base, 1.0, wait_for_kill=True)
+        assert trainer.stdout.readline().strip() == "started"
+        assert trainer.stdout.readline().strip() == "logged"
+        run_dir = helpers.newest_run(base)
+        assert _wait(lambda: helpers.local_run(run_dir).lastHistoryStep > 0, 30)
+        res = helpers.sync(str(run_dir), "--server", url)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert _rows_on(url) > 0
+        assert httpx.get(f"{url}/api/v1/runs").json()["runs"][0]["state"] == "running"
+        ls = subprocess.run([sys.executable, "-m", "tidelog", "ls", str(base)], capture_output=True, text=True,
+                            check=True, env=helpers.env())
+        assert " partial" in ls.stdout, ls.stdout
+        trainer.stderr.close()
+        _kill_family(trainer)
+        res = helpers.sync(str(run_dir), "--server", url)
+        assert "[crashed]" in res.stdout, res.stdout
+        helpers.assert_same(url, run_dir)

@@ -75,7 +75,7 @@ def _kill_family(proc: subprocess.Popen) -> None:
         proc.stdout.close()
 
 
-def crashed_run(base) -> "object":
+def crashed_run(base) -> object:
     """A run whose trainer and sender were both SIGKILLed: no exit record, both locks free."""
     script = textwrap.dedent(f"""
         import sys, time, tidelog

@@ -38,7 +38,7 @@ class LiveStream:
         self.failed: str | None = None
         self.thread = threading.Thread(target=self._main, name="tidelog-live", daemon=True)
 
-    def start(self) -> "LiveStream":
+    def start(self) -> LiveStream:
         self.thread.start()
         return self
 

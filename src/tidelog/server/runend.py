@@ -54,23 +54,22 @@ def _check(data) -> tuple[int, str | None, list[dict]]:
 
 
 def _apply(ctx, project: str, run_id: str, acked: int, state: str | None, damage: list[dict]) -> dict:
-    with ctx.engine.connect() as conn:
-        with db.begin_write(conn):
-            row = db.lock_run(conn, get_run_row(conn, project, run_id).uid)
-            if row.acked_seq != acked:
-                raise ApiError(409, f"acked_seq={acked} but the server holds this run up to seq {row.acked_seq}; "
-                                    f"upload up to the end first", acked_seq=row.acked_seq)
-            values: dict = {}
-            meta = dict(row.meta or {})
-            if meta.get("damage", []) != damage:
-                meta["damage"] = damage
-                values["meta"] = meta
-            if state == "crashed" and row.state == "running":
-                values.update(state="crashed", end_time=time.time())
-            if values:
-                values["updated_at"] = time.time()
-                conn.execute(sa.update(runs).where(runs.c.uid == row.uid).values(**values))
-            new_state = values.get("state", row.state)
+    with ctx.engine.connect() as conn, db.begin_write(conn):
+        row = db.lock_run(conn, get_run_row(conn, project, run_id).uid)
+        if row.acked_seq != acked:
+            raise ApiError(409, f"acked_seq={acked} but the server holds this run up to seq {row.acked_seq}; "
+                                f"upload up to the end first", acked_seq=row.acked_seq)
+        values: dict = {}
+        meta = dict(row.meta or {})
+        if meta.get("damage", []) != damage:
+            meta["damage"] = damage
+            values["meta"] = meta
+        if state == "crashed" and row.state == "running":
+            values.update(state="crashed", end_time=time.time())
+        if values:
+            values["updated_at"] = time.time()
+            conn.execute(sa.update(runs).where(runs.c.uid == row.uid).values(**values))
+        new_state = values.get("state", row.state)
     return {"acked_seq": acked, "state": new_state, "damage": damage}
 
 

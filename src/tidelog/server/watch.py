@@ -50,7 +50,7 @@ class Watcher:
         self._settled: dict[Path, tuple] = {}
         self._failed: dict[Path, tuple[float, str]] = {}
 
-    def start(self) -> "Watcher":
+    def start(self) -> Watcher:
         self.thread.start()
         return self
 

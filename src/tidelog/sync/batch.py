@@ -21,7 +21,7 @@ from pathlib import Path
 from tidelog.errors import ServerError, TidelogError
 from tidelog.sync.engine import RunSync, SyncResult
 
-__all__ = ["Outcome", "find_runs", "runs_under", "sync_runs", "describe"]
+__all__ = ["Outcome", "describe", "find_runs", "runs_under", "sync_runs"]
 
 
 @dataclass

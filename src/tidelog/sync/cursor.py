@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["server_id", "load", "save", "sync_states"]
+__all__ = ["load", "save", "server_id", "sync_states"]
 
 
 def server_id(url: str) -> str:

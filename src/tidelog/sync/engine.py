@@ -11,8 +11,8 @@ appended), the WAL is read to its end under the reader's rules and the run's
 end is stated when the WAL cannot say it (``Replica.end``): the damage
 skipped, and ``crashed`` when there is no exit record.
 
-``run()``: one pass over a run that is not being written, or whose writer
-is ignored (a still-running run syncs what it has, like a finished one).
+``run()``: one pass (a still-running run syncs what it has, like a finished
+one; it is not stated crashed, and the chunk being written is left for later).
 ``follow(poll_s)``: ``step`` every ``poll_s`` until the run has ended and
 everything is sent. ``stop`` (a ``threading.Event``) ends ``follow`` early.
 
@@ -24,7 +24,6 @@ repetition, interruption or overlap converges on the local run.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,7 +82,8 @@ class RunSync:
     # -- one pass ------------------------------------------------------------------
 
     def run(self) -> SyncResult:
-        return self.step(ended=True)
+        """One pass: what is on disk now (a running run's end is left for a later sync)."""
+        return self.step(ended=run_ended(self.run_dir))
 
     def follow(self, poll_s: float = 0.25) -> SyncResult:
         while True:

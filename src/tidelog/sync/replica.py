@@ -36,7 +36,7 @@ from typing import Protocol
 from tidelog.errors import ServerError
 from tidelog.remote.http import ServerClient
 
-__all__ = ["Ack", "Replica", "HttpReplica", "is_transient", "WAL_TYPE"]
+__all__ = ["WAL_TYPE", "Ack", "HttpReplica", "Replica", "is_transient"]
 
 WAL_TYPE = {"Content-Type": "application/x-tidelog-wal"}
 

@@ -29,7 +29,7 @@ from tidelog.records import pb
 from tidelog.wal.format import SEGMENT_HEADER_SIZE, list_segments, segment_name
 from tidelog.wal.reader import Chunk, Damage, TornTail, scan_segment
 
-__all__ = ["WalTail", "identity", "MediaIndex", "damage_dict"]
+__all__ = ["MediaIndex", "WalTail", "damage_dict", "identity"]
 
 
 def damage_dict(d: Damage) -> dict:
