@@ -151,7 +151,9 @@ def test_sync_of_a_running_run_sends_what_it_has_and_never_calls_it_crashed(tmp_
         assert trainer.stdout.readline().strip() == "started"
         assert trainer.stdout.readline().strip() == "logged"
         run_dir = helpers.newest_run(base)
-        assert _wait(lambda: helpers.local_run(run_dir).lastHistoryStep > 0, 30)
+        from tidelog.read.run import RunState
+
+        assert _wait(lambda: RunState.load(run_dir).rows > 0, 30)   # the sender has written some
         res = helpers.sync(str(run_dir), "--server", url)
         assert res.returncode == 0, res.stdout + res.stderr
         assert _rows_on(url) > 0
