@@ -78,6 +78,7 @@ class RunSync:
         self._have_media: set[str] = set()          # hashes the server has (asked or uploaded)
         self.result = SyncResult(self.run_dir, *self.base)
         self.acked: int | None = None
+        self._said: tuple | None = None   # what the cursor file says now
 
     # -- one pass ------------------------------------------------------------------
 
@@ -205,8 +206,14 @@ class RunSync:
         self._end_stated = [self.acked, damage]
 
     def save_cursor(self, complete: bool) -> None:
+        """Write the cursor when what it says changed (a follow steps several times a second)."""
         if not self.write_cursor:
             return
+        said = (self.acked, self.result.local_seq, self.result.files_missing, complete, len(self.media.cache),
+                len(self.result.damage), self._end_stated)
+        if said == self._said:
+            return
+        self._said = said
         cursor.save(self.run_dir, self.replica.url, {
             "project": self.base[0], "run_id": self.base[1], "acked_seq": self.acked or 0,
             "local_seq": self.result.local_seq, "media_missing": self.result.files_missing,
