@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
-import infra
-from bench_server import RssPeak, bench_mlflow, synth_run
+import infra  # noqa: E402  (the test harness's process helpers)
+from bench_server import RssPeak, synth_run  # noqa: E402
 
 
 def _sync_cmd(url: str, *targets: str) -> list[str]:
@@ -154,6 +155,45 @@ def bench_latency(args, tmp: Path) -> dict:
     return out
 
 
+def bench_mlflow(args, tmp: Path) -> dict:
+    """The MLflow tracking server (SQLite store) ingesting MLFLOW_STEPS x KEYS through log_batch."""
+    try:
+        from mlflow.entities import Metric
+        from mlflow.tracking import MlflowClient
+    except ImportError:
+        return {}
+    import numpy as np
+
+    port = infra.free_port()
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
+                             f"sqlite:///{tmp / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    try:
+        infra._wait_http(f"http://127.0.0.1:{port}/health", proc, 120)
+        client = MlflowClient(f"http://127.0.0.1:{port}")
+        rid = client.create_run(client.create_experiment("bench")).info.run_id
+        rng = np.random.default_rng(0)
+        t = time.perf_counter()
+        batch = []
+        for s in range(args.mlflow_steps):
+            batch += [Metric(f"m{k}", float(rng.normal()), int(1.767e12 + s * 10), s) for k in range(args.keys)]
+            if len(batch) >= 1000:
+                client.log_batch(rid, metrics=batch)
+                batch = []
+        if batch:
+            client.log_batch(rid, metrics=batch)
+        return {"ingest scalars/s": args.mlflow_steps * args.keys / (time.perf_counter() - t)}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=1_000_000)
@@ -170,7 +210,7 @@ def main() -> None:
         if not args.skip_pg:
             tl.update(bench_concurrent(args, tmp))
         tl.update(bench_latency(args, tmp))
-        ml = bench_mlflow(argparse.Namespace(steps=args.steps, keys=args.keys, mlflow_steps=args.mlflow_steps), tmp)
+        ml = bench_mlflow(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     peer = ml.get("ingest scalars/s")
