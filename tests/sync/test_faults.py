@@ -214,3 +214,15 @@ def test_two_syncs_at_once_through_two_instances(pg, s3, tmp_path):
         assert errors == [None, None]
         helpers.assert_same(a, run_dir)
         helpers.assert_same(b, run_dir)
+
+
+def test_two_syncs_of_a_crashed_run_at_once(server, tmp_path):
+    from .test_sync_cli import crashed_run
+
+    run_dir = crashed_run(tmp_path / "runs")
+    procs = [subprocess.Popen([sys.executable, "-m", "tidelog", "sync", "--no-progress", str(run_dir), "--server",
+                               server], env=helpers.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert helpers.assert_same(server, run_dir)["state"] == "crashed"

@@ -109,6 +109,11 @@ class RunSync:
         for _ in range(_MAX_CONFLICTS):
             try:
                 self._send_wal(ended)
+                self._send_media()
+                self.result.acked_seq = self.acked
+                self.result.damage = [damage_dict(d) for d in self.tail.damage]
+                if ended:
+                    self._state_end()
                 break
             except ServerError as err:
                 if err.status != 409 or "acked_seq" not in err.body:
@@ -118,11 +123,6 @@ class RunSync:
         else:
             raise ServerError(f"{self.replica.url}: the run's position kept moving under {_MAX_CONFLICTS} syncs",
                               status=409)
-        self._send_media()
-        self.result.acked_seq = self.acked
-        self.result.damage = [damage_dict(d) for d in self.tail.damage]
-        if ended:
-            self._state_end()
         self.result.ended = ended
         self.save_cursor(complete=ended)
         return self.result
