@@ -177,3 +177,13 @@ def test_one_bad_run_never_stops_the_batch(tmp_path, server):
     assert res.stdout.count("synced  sy/") == 2
     helpers.assert_same(server, good)
     helpers.assert_same(server, later)
+
+
+def test_media_the_server_has_are_not_sent_again(server, tmp_path):
+    first = helpers.log_run(tmp_path / "a", steps=10, media=2)
+    second = helpers.log_run(tmp_path / "b", steps=10, media=2)   # the same two images
+    res = helpers.sync(str(first), "--server", server)
+    assert ", 2 file(s)" in res.stdout, res.stdout
+    res = helpers.sync(str(second), "--server", server)
+    assert res.returncode == 0 and ", 0 file(s)" in res.stdout, res.stdout
+    helpers.assert_same(server, second)
