@@ -226,3 +226,21 @@ def test_two_syncs_of_a_crashed_run_at_once(server, tmp_path):
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert helpers.assert_same(server, run_dir)["state"] == "crashed"
+
+
+def test_the_servers_acknowledgement_is_the_truth_not_the_cursor(tmp_path):
+    """A server that lost the run (restored from an older backup, or emptied) at the same URL: the cursor
+    says synced, the server says seq 0, and everything is sent again."""
+    run_dir = helpers.log_run(tmp_path / "runs", steps=200, media=1)
+    port = infra.free_port()
+    url = f"http://127.0.0.1:{port}"
+    with open(tmp_path / "server.log", "ab") as log:
+        for root in ("first", "empty"):
+            proc = _start_server(["--root", str(tmp_path / root)], {}, port, log)
+            try:
+                _wait_up(url, proc)
+                res = helpers.sync(str(run_dir), "--server", url)
+                assert res.returncode == 0 and "1 file(s)" in res.stdout, res.stdout + res.stderr
+                helpers.assert_same(url, run_dir)
+            finally:
+                infra.stop(proc)

@@ -33,6 +33,8 @@ from tidelog.read.run import sender_alive, trainer_alive
 from tidelog.sync import cursor
 from tidelog.sync.replica import Replica
 from tidelog.sync.source import MediaIndex, WalTail, damage_dict, identity
+from tidelog.wal.format import list_segments
+from tidelog.wal.reader import Damage
 
 __all__ = ["RunSync", "SyncResult", "run_ended"]
 
@@ -75,6 +77,7 @@ class RunSync:
         hint = cursor.load(self.run_dir, replica.url) if write_cursor else {}
         self.media = MediaIndex(self.run_dir, hint.get("media_cache"))
         self._end_stated = hint.get("end_stated")   # [acked_seq, damage] of the last end stated
+        self._hint = hint
         self._have_media: set[str] = set()          # hashes the server has (asked or uploaded)
         self.result = SyncResult(self.run_dir, *self.base)
         self.acked: int | None = None
@@ -106,9 +109,14 @@ class RunSync:
             self.acked = self.replica.position(project, run_id)
             self.result.acked_seq = self.acked
         self._send_media()
+        skip_wal = ended and self._unchanged_since_complete()
+        if skip_wal:
+            self.result.local_seq = self.acked
+            self.tail.damage = [Damage(**d) for d in self._hint.get("damage", [])]
         for _ in range(_MAX_CONFLICTS):
             try:
-                self._send_wal(ended)
+                if not skip_wal:
+                    self._send_wal(ended)
                 self._send_media()
                 self.result.acked_seq = self.acked
                 self.result.damage = [damage_dict(d) for d in self.tail.damage]
@@ -120,6 +128,7 @@ class RunSync:
                     raise
                 self.acked = int(err.body["acked_seq"])   # the server is the truth: resume from it
                 self.tail.reset()
+                skip_wal = False
         else:
             raise ServerError(f"{self.replica.url}: the run's position kept moving under {_MAX_CONFLICTS} syncs",
                               status=409)
@@ -128,6 +137,17 @@ class RunSync:
         return self.result
 
     # -- the WAL -------------------------------------------------------------------
+
+    def _wal_signature(self) -> list:
+        return [[p.name, st.st_size, st.st_mtime_ns] for _i, p in list_segments(self.run_dir / "wal")
+                for st in [p.stat()]]
+
+    def _unchanged_since_complete(self) -> bool:
+        """The last sync to this server completed at the position the server still reports, and the WAL's
+        files are as they were then: there is nothing to read (a re-sync of a finished run is two requests)."""
+        h = self._hint
+        return (bool(h.get("complete")) and h.get("acked_seq") == self.acked == h.get("local_seq")
+                and h.get("wal") == self._wal_signature())
 
     def _send_wal(self, ended: bool) -> None:
         pending: list[bytes] = []
@@ -218,4 +238,5 @@ class RunSync:
             "project": self.base[0], "run_id": self.base[1], "acked_seq": self.acked or 0,
             "local_seq": self.result.local_seq, "media_missing": self.result.files_missing,
             "complete": complete and self.acked is not None and self.acked >= self.result.local_seq,
-            "damage": self.result.damage, "end_stated": self._end_stated, "media_cache": self.media.cache})
+            "damage": self.result.damage, "end_stated": self._end_stated, "media_cache": self.media.cache,
+            "wal": self._wal_signature()})
