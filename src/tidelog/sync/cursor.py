@@ -1,8 +1,9 @@
 """The cursor: ``<run dir>/sync/<server-id>.json``, one per target server.
 
 It records what the last sync of this run to that server saw: the server's
-acknowledged seq, the local WAL's last seq, media still missing there, and
-whether the run's end was stated. It is a hint and a report (``tidelog ls``
+acknowledged seq, the local WAL's last seq and its files (name, size,
+mtime), media still missing there (and the media hash cache), and whether
+the run's end was stated. It is a hint and a report (``tidelog ls``
 shows it), never the truth: every sync starts from the server's own
 position (``GET .../wal``). Written atomically (temp file + rename), so two
 syncs at once leave one whole cursor.
