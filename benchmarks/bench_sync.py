@@ -61,7 +61,11 @@ def bench_embedded(args, tmp: Path) -> dict:
     out = {}
     big = synth_run(tmp / "runs", "big", args.steps, args.keys, {"lr": 0.5})
     with infra.server(["--root", str(tmp / "srv")], {}, tmp) as url:
-        dt, rss, _ = timed_sync(url, big)
+        dt, rss, text = timed_sync(url, big)
+        from tidelog.wal.verify import verify_wal
+
+        last = verify_wal(big / "wal").last_seq
+        assert f"server at seq {last} " in text, (last, text)   # everything was stored
         out["sync 1 run to the embedded server (s)"] = dt
         out["sync scalars/s"] = args.steps * args.keys / dt
         out["sync client RSS peak (MB)"] = rss / 1e6
