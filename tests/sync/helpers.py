@@ -73,3 +73,39 @@ def assert_same(url: str, run_dir: Path) -> dict:
         got = f.download(root=str(run_dir.parent / "dl"), replace=True).read_bytes()
         assert hashlib.sha256(got).hexdigest() == f.sha256
     return remote._client.get(f"/runs/{local.project}/{local.id}").json()
+
+
+def drain_orphans(run_dir: Path, timeout: float = 60.0) -> None:
+    """After a SIGKILL of trainer and sender, what they left in shared memory goes into the WAL (``tidelog
+    recover``; any ``init()`` on the machine may do it in the background): wait until that is done, so the
+    local run is final."""
+    import time
+
+    from tidelog.sync.engine import run_ended
+    from tidelog.transport.recover import find_orphans
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        subprocess.run([sys.executable, "-m", "tidelog", "recover"], capture_output=True, env=env(), check=False,
+                       timeout=120)
+        mine = [o for o in find_orphans() if o.run_dir is not None and o.run_dir.resolve() == run_dir.resolve()]
+        if not mine and run_ended(run_dir):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the rings of {run_dir} were not drained in {timeout} s")
+
+
+def reboot_rings(run_dir: Path) -> None:
+    """What a machine restart does to a run killed with its sender: its shared-memory ring is gone, so the WAL
+    never gets an exit record (unless a recovery already started: then wait for it)."""
+    import time
+
+    from tidelog.sync.engine import run_ended
+    from tidelog.transport.recover import find_orphans
+
+    for o in find_orphans():
+        if o.run_dir is not None and o.run_dir.resolve() == run_dir.resolve():
+            o.ring.unlink(missing_ok=True)
+    deadline = time.monotonic() + 60
+    while not run_ended(run_dir) and time.monotonic() < deadline:
+        time.sleep(0.1)

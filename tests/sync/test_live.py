@@ -130,6 +130,9 @@ def test_follow_ends_when_the_run_crashes(server, tmp_path, trainer):
             follow.communicate()
     assert follow.returncode == 0, out + err
     assert "[crashed]" in out
+    helpers.drain_orphans(run_dir)   # what the killed pair left in shared memory is the run's too
+    res = helpers.sync(str(run_dir), "--server", server)
+    assert res.returncode == 0, res.stdout + res.stderr
     detail = helpers.assert_same(server, run_dir)
     assert detail["state"] == "crashed"
 
@@ -201,6 +204,7 @@ def test_sync_of_a_running_run_sends_what_it_has_and_never_calls_it_crashed(tmp_
                             check=True, env=helpers.env())
         assert " partial" in ls.stdout, ls.stdout
         t.kill()
+        helpers.drain_orphans(run_dir)
         res = helpers.sync(str(run_dir), "--server", url)
         assert "[crashed]" in res.stdout, res.stdout
         helpers.assert_same(url, run_dir)

@@ -91,7 +91,9 @@ def crashed_run(base) -> object:
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=helpers.env())
     assert proc.stdout.readline().strip() == "ready"
     _kill_family(proc)
-    return helpers.newest_run(base)
+    run_dir = helpers.newest_run(base)
+    helpers.reboot_rings(run_dir)
+    return run_dir
 
 
 def test_crashed_run_syncs_and_is_marked_crashed(server, tmp_path):
