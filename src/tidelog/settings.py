@@ -14,7 +14,8 @@ bad setting can never make it crash-loop.
 
     setting         init()      variables                         accepted
     mode            mode=       TIDELOG_MODE, WANDB_MODE          offline, disabled, dryrun (= offline),
-                                                                  online, run (= offline, with one notice)
+                                                                  online, run (= offline, also streamed to TIDELOG_SERVER;
+                                                                  one notice when it is unset)
     project         project=    TIDELOG_PROJECT, WANDB_PROJECT    a name (see ``check_name``)
     dir             dir=        TIDELOG_DIR, WANDB_DIR            a directory (created if missing)
     run id          id=         TIDELOG_RUN_ID, WANDB_RUN_ID      a name (see ``check_name``)
@@ -56,8 +57,8 @@ from tidelog.errors import SettingsError
 __all__ = ["Settings", "DEFAULTS", "resolve", "check_name", "MODES", "RESUME", "MAX_NAME_LEN", "read_dir",
            "server_url", "api_key", "silent", "env_project", "server_root", "s3_endpoint", "s3_region", "CONSOLE"]
 
-# Offline is what tidelog always does today: "dryrun" is W&B's old name for it; "online"
-# (and W&B's legacy "run") will stream to a tracking server once `tidelog sync` exists.
+# Every run is logged offline; "dryrun" is W&B's old name for that. "online" (and W&B's legacy
+# "run") also streams the WAL to $TIDELOG_SERVER while logging (live mode, sender/live.py).
 MODES = {"offline": "offline", "dryrun": "offline", "disabled": "disabled", "online": "offline",
          "run": "offline"}
 RESUME = ("allow", "must", "never", "auto")
@@ -85,6 +86,7 @@ class Settings:
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
     stats_interval_s: float = 15.0      # system metrics (W&B's default); 0 disables
     console: str = "auto"               # console capture (transport/console.py); "off" disables
+    server: str = ""                    # live mode (mode="online" + TIDELOG_SERVER): stream the WAL here
 
     def with_(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
@@ -146,23 +148,25 @@ def _text(arg: Any, arg_name: str, env_name: str) -> str:
     return value
 
 
-def _mode(arg: Any) -> str:
+def _mode(arg: Any) -> tuple[str, str]:
+    """The mode, and the live-mode server ("" unless online with ``TIDELOG_SERVER`` set)."""
     global _online_noticed
     got = _pick(arg, "mode", "MODE")
     if got is None:
-        return DEFAULTS.mode
+        return DEFAULTS.mode, ""
     value, source = got
     key = value.lower() if isinstance(value, str) else value
     if key not in MODES:
         raise SettingsError(f"tidelog.init: {source}={value!r} is not a mode; use one of "
                             f"{', '.join(MODES)}")
-    if key in ("online", "run") and not _online_noticed:
+    server = (server_url() or "") if key in ("online", "run") else ""
+    if key in ("online", "run") and not server and not _online_noticed:
         from tidelog._warn import warn
 
         _online_noticed = True
-        warn(f"tidelog: {source}={value!r}: streaming to a tracking server is not available yet; "
-             "this run is logged offline (`tidelog sync` will upload it once it exists)")
-    return MODES[key]
+        warn(f"tidelog: {source}={value!r} but TIDELOG_SERVER is not set; this run is logged offline "
+             "(`tidelog sync` uploads it later)")
+    return MODES[key], server
 
 
 def _resume(arg: Any) -> bool | str | None:
@@ -273,8 +277,10 @@ def resolve(*, mode: Any = None, project: Any = None, dir: Any = None, id: Any =
     """Settings for a new run from ``init()`` arguments and the environment; ``SettingsError`` if bad."""
     got_project = _pick(project, "project", "PROJECT")
     got_id = _pick(id or None, "id", "RUN_ID")
+    mode_, server = _mode(mode)
     return Settings(
-        mode=_mode(mode),
+        mode=mode_,
+        server=server,
         project=check_name(*got_project) if got_project else DEFAULTS.project,
         dir=_dir(dir),
         run_id=check_name(*got_id) if got_id else "",

@@ -56,6 +56,7 @@ class Link:
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
             fsync=settings.fsync, trainer_pid=os.getpid(), stats_interval=settings.stats_interval_s,
             **({"console_fds": self.console.sender_arg()} if self.console else {}),
+            **({"server": settings.server} if settings.server else {}),
         )
         ring = self.ring
         self.supervisor = SenderSupervisor(

@@ -92,7 +92,7 @@ def run_info(run_dir: Path) -> dict[str, Any]:
         info["error"] = str(err)
     else:
         info.update(id=s.run_id or info["id"], project=s.project, name=s.name or s.run_id or info["id"],
-                    state=s.state, steps=s.rows, last_step=s.last_step, damage=len(s.damage))
+                    state=s.state, steps=s.rows, last_step=s.last_step, damage=len(s.damage), last_seq=s.last_seq)
         start_time = s.start_time
     created = _created(run_dir, start_time)
     sync_dir = RunDir(run_dir).sync
@@ -101,9 +101,23 @@ def run_info(run_dir: Path) -> dict[str, Any]:
         created=time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(created)) if created else "",
         created_unix=created,
         synced=sorted(p.stem for p in sync_dir.glob("*.json")) if sync_dir.is_dir() else [],
+        sync=_sync_states(run_dir, info.get("last_seq", 0)),
         dir=str(run_dir),
     )
     return info
+
+
+def _sync_states(run_dir: Path, last_seq: int) -> list[dict[str, Any]]:
+    from tidelog.sync.cursor import sync_states
+
+    return sync_states(run_dir, last_seq)
+
+
+def _sync_text(states: list[dict[str, Any]]) -> str:
+    """never / <target> synced / <target> partial (what is left)."""
+    out = [f"{t['target']} {t['state']}" + (f" ({t['seqs_left']:,} seqs, {t['files_left']} files left)"
+                                            if t["state"] == "partial" else "") for t in states]
+    return ", ".join(out) or "never"
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -152,6 +166,6 @@ def run(args: argparse.Namespace) -> int:
         state = i["state"] + (f" ({i['damage']} damaged)" if i["damage"] else "")
         created = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(i["created_unix"])) if i["created_unix"] else "-"
         rows.append([i["id"], i["project"] or "-", i["name"] or "-", state, str(i["steps"]),
-                     format_size(i["size"]), created, ",".join(i["synced"]) or "-"])
+                     format_size(i["size"]), created, _sync_text(i["sync"])])
     print(_table(rows))
     return 0

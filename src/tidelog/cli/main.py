@@ -30,6 +30,7 @@ SUBCOMMANDS = [
     "tidelog.cli.export",
     "tidelog.cli.importer",
     "tidelog.cli.server",
+    "tidelog.cli.sync",
 ]
 
 

@@ -1,6 +1,7 @@
 """``tidelog server``: the tracking server (``docs/server.md``), and its API keys.
 
     tidelog server [--root DIR] [--host 127.0.0.1] [--port 8080] [--database URL] [--store URL] [--auth-reads]
+                   [--watch DIR ...]
     tidelog server keys create [--root DIR | --database URL] [--name NAME]
 
 Needs the ``server`` extra (``pip install 'tidelog[server]'``); imported only
@@ -28,6 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
     p.add_argument("--store", help="s3://bucket/prefix (AWS_* variables) or a directory (default: under --root)")
     p.add_argument("--auth-reads", action="store_true", help="reads need an API key too, once one exists")
+    p.add_argument("--watch", metavar="DIR", action="append", default=[],
+                   help="follow every run logged under DIR, new ones too, as `tidelog sync --follow` (repeatable)")
     p.set_defaults(func=_serve)
     sub = p.add_subparsers(dest="server_command", metavar="keys")
     keys = sub.add_parser("keys", help="manage API keys")
@@ -57,7 +60,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"tidelog server: {err}")
         return 2
-    return serve(settings, args.host, args.port)
+    return serve(settings, args.host, args.port, args.watch)
 
 
 def _keys_create(args: argparse.Namespace) -> int:

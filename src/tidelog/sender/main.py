@@ -43,6 +43,7 @@ from tidelog.runlock import SENDER, try_hold
 from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.console_lines import ConsoleFds
 from tidelog.sender.encode_pool import batch_bytes
+from tidelog.sender.live import start_live
 from tidelog.sender.source import FrameSource
 from tidelog.sender.stats import SystemStatsSampler
 from tidelog.settings import DEFAULTS
@@ -88,6 +89,7 @@ class Sender:
         )
         self.stats = SystemStatsSampler(self.trainer_pid, self.run_dir, args.stats_interval)
         self.console_fds = ConsoleFds(args.console_fds)
+        self.live = start_live(self.run_dir, args.server, _log) if args.server else None  # live mode
         self.linger_s = self._linger_s()
         self.media_bytes = batch_bytes(self.builder.media.workers, _BATCH_BYTES)
         self._wake = threading.Event()
@@ -213,6 +215,8 @@ class Sender:
             _log(f"the disk still refuses writes; {len(self._pending)} record(s) could not be written")
         self.writer.sync()
         self.writer.close()
+        if self.live is not None:
+            self.live.finish()
         self.builder.close()
         self.stats.close()
         self.source.close()
@@ -283,6 +287,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--stats-interval", type=float, default=DEFAULTS.stats_interval_s)
     # The trainer's console capture (transport/console.py): read:orig:stream,... descriptors it passed.
     p.add_argument("--console-fds", default="")
+    p.add_argument("--server", default="", help="live mode: also stream the WAL to this tidelog server")
     return p.parse_args(argv)
 
 

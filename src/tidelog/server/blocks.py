@@ -19,6 +19,7 @@ Section encoding (little-endian, then zstd):
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +32,9 @@ TILE = 256
 TILE_FIELDS = ("x_first", "x_last", "ts_first", "ts_last", "first", "last", "min", "max",
                "count", "sum", "x_of_min", "x_of_max")
 _LEVEL = 3
-_cctx = zstandard.ZstdCompressor(level=_LEVEL)
+# One compressor per thread: a ZstdCompressor is not thread-safe, and ingest
+# runs in the server's thread pool (concurrent uploads corrupted blocks).
+_local = threading.local()
 
 
 def _shuffle(arr: np.ndarray) -> bytes:
@@ -49,7 +52,10 @@ def _delta(a: np.ndarray) -> np.ndarray:
 
 
 def _zstd(data: bytes) -> bytes:
-    return _cctx.compress(data)
+    cctx = getattr(_local, "cctx", None)
+    if cctx is None:
+        cctx = _local.cctx = zstandard.ZstdCompressor(level=_LEVEL)
+    return cctx.compress(data)
 
 
 def _unzstd(data: bytes) -> bytes:

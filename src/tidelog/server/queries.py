@@ -82,7 +82,8 @@ def run_detail(conn: sa.Connection, project: str, run_id: str) -> dict:
     out = _entry(r)
     out.update(traceback=meta.get("traceback", ""), program=meta.get("program", ""), args=meta.get("args", []),
                python_version=meta.get("python_version", ""), acked_seq=r.acked_seq,
-               metrics=list(meta.get("metrics", {}).values()), notices=meta.get("notices", []))
+               metrics=list(meta.get("metrics", {}).values()), notices=meta.get("notices", []),
+               damage=meta.get("damage", []))
     cat = conn.execute(sa.select(keys).where(keys.c.run_uid == r.uid).order_by(keys.c.name)).all()
     out["keys"] = [{"name": k.name, "type": k.type or "number", "count": k.count, "first_step": k.first_step,
                     "last_step": k.last_step, "min": k.vmin, "max": k.vmax, "last": k.vlast}

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tidelog.server import blobs, ingest
+from tidelog.server import blobs, ingest, runend
 from tidelog.server.app import ctx_of, guard, json_response, read_body, read_json
 from tidelog.server.errors import ApiError
 from tidelog.server.queries import get_run_row
@@ -111,4 +111,5 @@ ROUTES = [
     Route("/media/missing", media_missing, methods=["POST"]),
     Route("/media/{sha}", media_put, methods=["PUT"]),
     Route(_RUN + "/summary", summary_patch, methods=["PATCH"]),
+    Route(_RUN + "/wal/end", runend.wal_end, methods=["PUT"]),
 ]

@@ -20,7 +20,7 @@ def settings_from(root: str | None, database: str | None, store: str | None, aut
     return ServerSettings.for_root(root or default_root(), database=database, store=store, auth_reads=auth_reads)
 
 
-def serve(settings: ServerSettings, host: str, port: int) -> int:
+def serve(settings: ServerSettings, host: str, port: int, watch: list[str] | None = None) -> int:
     import uvicorn
 
     from tidelog.server.app import create_app
@@ -29,6 +29,12 @@ def serve(settings: ServerSettings, host: str, port: int) -> int:
     shown = f"[{host}]" if ":" in host else host
     print(f"tidelog server: http://{shown}:{port}  (database {settings.database.split('@')[-1]}, "
           f"store {settings.store})", flush=True)
+    if watch:  # --watch DIR: follow every run there (server/watch.py), through this server's own API
+        from tidelog.server.watch import start_watch
+
+        local = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else shown)
+        start_watch(watch, f"http://{local}:{port}")
+        print(f"tidelog server: watching {', '.join(watch)}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
 
