@@ -38,7 +38,7 @@ import infra  # noqa: E402  (the test harness's process helpers)
 from tidelog.records import pb  # noqa: E402
 from tidelog.records.history_block import encode_block  # noqa: E402
 from tidelog.remote.http import ServerClient  # noqa: E402
-from tidelog.remote.upload import upload_run  # noqa: E402
+from tidelog.sync.upload import upload_run  # noqa: E402
 from tidelog.wal import WalWriter  # noqa: E402
 
 

@@ -23,11 +23,11 @@ ROOT = SRC.parents[1]
 
 # Bottom first. Keep in step with README.md ("Layout") and docs/architecture.md ("Layers").
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("errors", "_version", "_warn", "settings", "rundir", "runlock")),
+    ("base", ("errors", "_version", "_warn", "settings", "rundir", "runlock", "strict_json")),
     ("formats", ("records", "media")),
     ("storage", ("wal", "transport")),
     ("read", ("read",)),
-    ("services", ("sender", "server", "webui", "remote")),
+    ("services", ("sender", "server", "webui", "remote", "sync")),
     ("api", ("api",)),
     ("surface", ("compat", "plot", "importers")),
     ("facade", ("tidelog",)),

@@ -13,7 +13,7 @@ import pytest
 
 import tidelog
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 
 
 def _log_basic(run):

@@ -11,7 +11,7 @@ import pytest
 
 from tidelog.read.chunks import chunk_bytes
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 from tidelog.wal.reader import WalReader
 
 WAL = {"Content-Type": "application/x-tidelog-wal"}

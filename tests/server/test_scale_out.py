@@ -9,7 +9,7 @@ import httpx
 import tidelog
 from tidelog.read.chunks import chunk_bytes
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 from tidelog.wal.reader import WalReader
 
 from . import infra

@@ -15,7 +15,7 @@ import httpx
 import tidelog
 from tidelog.read.streams import console_lines
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 
 SCRIPT = r'''
 import sys, time, tidelog

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 
 from . import helpers
 

@@ -2,7 +2,7 @@
 
 ``Site``: a temporary server root, the runs logged by real training processes
 (``examples/seed_tour.py`` and ``tests/ui/runs.py``) uploaded with
-``tidelog.remote.upload.upload_run`` (what ``tidelog sync`` does), and
+``tidelog.sync.upload.upload_run`` (what ``tidelog sync`` does), and
 ``tidelog server`` as a child process on a free 127.0.0.1 port, stopped by its
 PID. ``Watch``: a page's console errors, page errors, failed responses and
 every request that leaves the server's origin, asserted empty by the tests.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tidelog.read.run import RunState
 from tidelog.remote.http import ServerClient
-from tidelog.remote.upload import upload_run
+from tidelog.sync.upload import upload_run
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"

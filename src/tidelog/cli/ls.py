@@ -142,9 +142,9 @@ def _wrong_dir(base: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tidelog.cli.jsonout import dumps
-    from tidelog.cli.runref import base_dir
     from tidelog.api.stored import Api
+    from tidelog.cli.runref import base_dir
+    from tidelog.strict_json import dumps
 
     base = base_dir(args.dir)
     wrong = _wrong_dir(base)

@@ -47,8 +47,8 @@ def _count(text: str) -> int:
 
 def resolve_run(spec: str, base: str | None):
     """The ``tidelog.api.stored.StoredRun`` that ``spec`` names (``cli.runref`` rules); RunRefError if none."""
-    from tidelog.cli.runref import resolve_run_dir
     from tidelog.api.stored import StoredRun
+    from tidelog.cli.runref import resolve_run_dir
 
     return StoredRun(resolve_run_dir(spec, base))
 
@@ -113,9 +113,9 @@ def _print_text(r, exit_info: dict, total: int, last: list[dict]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tidelog.cli.jsonout import dumps
     from tidelog.cli.runref import RunRefError
     from tidelog.errors import WalError
+    from tidelog.strict_json import dumps
 
     try:
         r = resolve_run(args.run, args.dir)

@@ -15,8 +15,9 @@ Exit status: 0 when every run synced, 1 when any failed, 2 on bad arguments.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
+
+from tidelog import settings
 
 __all__ = ["register", "run"]
 
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as err:
         print(f"tidelog sync needs the sync extra: pip install 'tidelog[sync]' ({err})", file=sys.stderr)
         return 2
-    server = args.server or os.environ.get("TIDELOG_SERVER")
+    server = settings.server_url(args.server)
     if not server:
         print("tidelog sync: no server: pass --server URL or set TIDELOG_SERVER", file=sys.stderr)
         return 2

@@ -83,8 +83,8 @@ def _print_text(report) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tidelog.cli.jsonout import dumps
     from tidelog.errors import RunNotFoundError, WalError
+    from tidelog.strict_json import dumps
     from tidelog.wal.verify import verify_wal
 
     try:

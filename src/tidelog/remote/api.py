@@ -209,7 +209,7 @@ class RemoteSummary(dict):
             self._changed.update(d)
         self._changed.update(kwargs)
         if self._changed or self._removed:
-            from tidelog.server.jsonio import jsonsafe
+            from tidelog.strict_json import jsonable as jsonsafe
 
             body = {"set": jsonsafe(self._changed), "remove": self._removed}
             new = self._run._client.patch(self._run._base + "/summary", json=body).json()["summary"]

@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+from tidelog import settings
+
 __all__ = ["Watcher", "start_watch"]
 
 POLL_S = 0.25
@@ -105,4 +107,4 @@ class Watcher:
 
 
 def start_watch(dirs: list[str], url: str, api_key: str | None = None) -> Watcher:
-    return Watcher(dirs, url, api_key or os.environ.get("TIDELOG_API_KEY")).start()
+    return Watcher(dirs, url, settings.api_key(api_key)).start()

@@ -12,13 +12,14 @@ any failed.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tidelog import settings
 from tidelog.errors import ServerError, TidelogError
+from tidelog.rundir import is_run_dir, root_for, run_dirs
 from tidelog.sync.engine import RunSync, SyncResult
 
 __all__ = ["Outcome", "describe", "find_runs", "runs_under", "sync_runs"]
@@ -36,22 +37,20 @@ class Outcome:
 
 
 def runs_under(base: Path) -> list[Path]:
-    from tidelog.api.rundir import root_for
-
-    if (base / "wal").is_dir():
+    """``base`` itself when it is a run directory, else the runs under ``base/tidelog``."""
+    if is_run_dir(base):
         return [base]
-    root = root_for(base)
-    return sorted(p for p in root.glob("run-*") if (p / "wal").is_dir()) if root.is_dir() else []
+    return run_dirs(root_for(base))
 
 
 def find_runs(targets: list[str], all_dirs: list[str]) -> tuple[list[Path], list[Outcome]]:
     """Run directories to sync, and an outcome for each target that names none."""
     found: list[Path] = []
     missing: list[Outcome] = []
-    base = Path(os.environ.get("TIDELOG_DIR") or os.environ.get("WANDB_DIR") or ".")
+    base = Path(settings.read_dir())
     for t in targets:
         p = Path(t)
-        if (p / "wal").is_dir():
+        if is_run_dir(p):
             found.append(p)
             continue
         hits = [d for d in runs_under(base) if d.name.rsplit("-", 1)[-1] == t or d.name == t]

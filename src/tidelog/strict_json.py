@@ -1,4 +1,4 @@
-"""The one JSON encoding of every ``--json`` output: strict JSON (RFC 8259).
+"""The one strict JSON (RFC 8259) encoding: every ``--json`` output, the server's answers and columns.
 
 What ``JSON.parse`` and ``jq`` accept, so never the bare ``NaN`` / ``Infinity``
 tokens Python's json module writes by default. Non-finite floats become the
@@ -14,7 +14,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["NON_FINITE", "jsonable", "dumps"]
+__all__ = ["NON_FINITE", "jsonable", "dumps", "dumps_compact"]
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
 
@@ -45,3 +45,11 @@ def jsonable(value: Any) -> Any:
 def dumps(value: Any, indent: int | None = 2) -> str:
     """Strict JSON text of ``value`` (raises ValueError rather than write NaN)."""
     return json.dumps(jsonable(value), indent=indent, allow_nan=False)
+
+
+def dumps_compact(value: Any) -> str:
+    """Strict JSON text with no spaces; plain values go straight to the encoder (the common case)."""
+    try:
+        return json.dumps(value, allow_nan=False, separators=(",", ":"))
+    except (ValueError, TypeError):
+        return json.dumps(jsonable(value), allow_nan=False, separators=(",", ":"))
