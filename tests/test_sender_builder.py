@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tidelog.records import pb
-from tidelog.transport.fastpath import RowLayout
 from tidelog.records.history_block import decode_block
 from tidelog.sender.builder import RecordBuilder
+from tidelog.transport.fastpath import RowLayout
 
 
 def _payload(lay: RowLayout, values: tuple, step: int, frame: int) -> bytes:

@@ -82,7 +82,7 @@ class Settings:
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
     stats_interval_s: float = 10.0      # system metrics (psutil); 0 disables
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

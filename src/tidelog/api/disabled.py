@@ -10,8 +10,8 @@ from typing import Any
 
 from tidelog.api.config import Config, as_dict
 from tidelog.api.run import History, Metric
-from tidelog.api.summary import Summary
 from tidelog.api.run_methods import WandbRunMethods
+from tidelog.api.summary import Summary
 
 __all__ = ["DisabledRun"]
 
@@ -55,7 +55,7 @@ class DisabledRun(WandbRunMethods):
 
         lifecycle.forget(self)
 
-    def __enter__(self) -> "DisabledRun":
+    def __enter__(self) -> DisabledRun:
         return self
 
     def __exit__(self, *exc: Any) -> bool:

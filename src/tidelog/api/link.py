@@ -23,11 +23,11 @@ from typing import Any
 from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
-from tidelog.transport.fastpath import encode_record
 from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
+from tidelog.transport.fastpath import encode_record
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
 from tidelog.transport.supervisor import SenderSupervisor, sender_argv
@@ -76,11 +76,11 @@ class Link:
     def start(self) -> None:
         self.supervisor.start()
 
-    def send(self, record: "pb.Record") -> None:
+    def send(self, record: pb.Record) -> None:
         with self.lock:
             self.put(encode_record(record, self.frame + 1))
 
-    def send_media(self, record: "pb.Record", prepared: list) -> None:
+    def send_media(self, record: pb.Record, prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
         with self.lock:
             self.put(encode_record(record, self.frame + 1), prepared)

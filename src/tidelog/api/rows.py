@@ -11,7 +11,8 @@ so a crash never loses a call that returned.
 Threads. A row's step is claimed under ``link.lock``, the lock every frame
 takes, and in the same critical section ``Link.put``/``Link.put_packed``
 number the frame and hand it over: each committing call is one row, steps
-increase in the order calls complete, and the WAL holds them in that order. Work that needs no order (turning values into fields, defining
+increase in the order calls complete, and the WAL holds them in that order. Work that needs no
+order (turning values into fields, defining
 keys, preparing media) happens before the lock is taken.
 
 Special rows. A dict holding a nested dict or one of the reserved keys
@@ -31,8 +32,8 @@ from __future__ import annotations
 import operator
 import struct
 import time
-from collections.abc import Mapping
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.api.keys import NUMBER, RESERVED, KeyTable
@@ -51,7 +52,7 @@ _MAX_LAYOUTS = 4096       # compiled layouts kept; beyond that the cache starts 
 class History:
     """The legacy ``run.history`` object: ``row`` accumulates, ``add()`` logs."""
 
-    def __init__(self, run: "RowWriter") -> None:
+    def __init__(self, run: RowWriter) -> None:
         self._run = run
         self.row: dict[str, Any] = {}
 
@@ -66,7 +67,7 @@ class RowWriter:
 
     _link: Link
     _keys: KeyTable
-    history: "History"
+    history: History
     start_time: float
 
     def _init_rows(self, start_step: int) -> None:

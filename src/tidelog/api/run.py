@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.api.config import Config, as_dict
@@ -228,7 +229,7 @@ class Run(RowWriter, WandbRunMethods):
     def finished(self) -> bool:
         return self._finished
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
     def __exit__(self, etype, value, tb) -> bool:

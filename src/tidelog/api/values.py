@@ -42,7 +42,7 @@ class Fields:
         self.prepared: list = []            # media payloads, index = placeholder number
         self.plain: dict[str, Any] = {}     # key -> Python value as a reader will see it
 
-    def pb_items(self) -> list["pb.Item"]:
+    def pb_items(self) -> list[pb.Item]:
         """Every value as a ``pb.Item`` (numbers included), for a SummaryUpdate."""
         out = [pb.Item(key=k, value=pb.Value(num=v)) for k, v in zip(self.float_keys, self.float_values)]
         out += [pb.Item(key=k, value=pb.Value(int=v)) for k, v in zip(self.int_keys, self.int_values)]

@@ -128,9 +128,9 @@ def _wrong_dir(base: str) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tidelog.api.stored import Api
     from tidelog.cli.jsonout import dumps
     from tidelog.cli.runref import base_dir
-    from tidelog.api.stored import Api
 
     base = base_dir(args.dir)
     wrong = _wrong_dir(base)

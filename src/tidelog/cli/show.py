@@ -47,8 +47,8 @@ def _count(text: str) -> int:
 
 def resolve_run(spec: str, base: str | None):
     """The ``tidelog.api.stored.StoredRun`` that ``spec`` names (``cli.runref`` rules); RunRefError if none."""
-    from tidelog.cli.runref import resolve_run_dir
     from tidelog.api.stored import StoredRun
+    from tidelog.cli.runref import resolve_run_dir
 
     return StoredRun(resolve_run_dir(spec, base))
 

@@ -25,8 +25,9 @@ Sender side, the value is W&B's shape for images (``Image.seq_to_json``)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.media.base import Media, Prepared, encode, pack_items, register_encoder, unpack_items

@@ -100,9 +100,9 @@ def _rescale(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind == "f":
         arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
     lo, hi = arr.min(), arr.max()
-    if 0 <= lo and hi <= 1:
+    if lo >= 0 and hi <= 1:
         return (arr * 255).astype(np.uint8)
-    if -1 <= lo and hi <= 1:
+    if lo >= -1 and hi <= 1:
         return (255 * 0.5 * (arr + 1)).astype(np.uint8)
     return arr.clip(0, 255).astype(np.uint8)
 

@@ -177,7 +177,7 @@ class RecordBuilder:
     def _mark(self, frame: int) -> bytes:
         return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))
 
-    def record(self, rec: "pb.Record") -> bytes:
+    def record(self, rec: pb.Record) -> bytes:
         """Serialize a record the sender itself adds, with the next sequence number."""
         rec.seq = self.seq
         self.seq += 1

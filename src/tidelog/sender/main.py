@@ -190,7 +190,8 @@ class Sender:
         tail = []
         if crashed:
             _log("the training process ended without finish(); marking the run crashed")
-            tail.append(self.builder.record(pb.Record(exit=pb.RunExit(state="crashed", time=time.time(), exit_code=-1))))
+            crashed = pb.RunExit(state="crashed", time=time.time(), exit_code=-1)
+            tail.append(self.builder.record(pb.Record(exit=crashed)))
         tail.append(self.builder.record(pb.Record(footer=pb.Footer(records=self.builder.seq - 1))))
         self._write(tail)
         deadline = time.monotonic() + 10
@@ -281,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     try:
         Sender(args).run()
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - any end, even Ctrl-C, is written to the sender's error file
         text = traceback.format_exc()
         err = RunDir(args.run_dir).sender_err(os.getpid())
         err.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ class SystemStatsSampler:
             self._trainer = None
         psutil.cpu_percent(None)
 
-    def maybe_sample(self) -> "pb.SystemStats | None":
+    def maybe_sample(self) -> pb.SystemStats | None:
         now = time.monotonic()
         if now < self._next:
             return None

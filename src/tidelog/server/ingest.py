@@ -23,7 +23,7 @@ from tidelog.read.chunks import ChunkStreamError, StreamRecord, parse_chunk_stre
 from tidelog.server import db
 from tidelog.server.blocks import encode_tiles
 from tidelog.server.errors import ApiError
-from tidelog.server.fold import Batch, BadBatch, fold, value_type
+from tidelog.server.fold import BadBatch, Batch, fold, value_type
 from tidelog.server.runstate import apply_run_state
 from tidelog.server.schema import block_keys, blocks, files, keys, runs, streams
 

@@ -21,7 +21,7 @@ Wire contract with the sender (every trainer frame, fast path or not):
 from __future__ import annotations
 
 import struct
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from tidelog.records import pb
 from tidelog.records.wire import (
@@ -49,7 +49,7 @@ from tidelog.transport.ring import frame_header
 __all__ = ["RowLayout", "encode_record", "encode_history"]
 
 
-def encode_record(record: "pb.Record", frame_no: int) -> bytes:
+def encode_record(record: pb.Record, frame_no: int) -> bytes:
     """Serialize a library-built Record with the trainer frame number trailer."""
     return record.SerializeToString() + trailer(frame_no)
 
