@@ -131,7 +131,7 @@ class RunSummary(dict):
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self else default  # noqa: SIM401 - self.get() is this method
 
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]  # W&B's signature: a dict and/or keywords
         for k, v in {**dict(d or {}), **kwargs}.items():
             self[k] = v
         if not self._changed and not self._removed:

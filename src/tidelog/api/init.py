@@ -50,9 +50,9 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
         previous.finish()
     run_name = s.name or run_id
     if s.mode == "disabled":
-        run = DisabledRun(s.project, run_id, run_name, config)
-        lifecycle.activate(run)
-        return run
+        disabled = DisabledRun(s.project, run_id, run_name, config)
+        lifecycle.activate(disabled)
+        return disabled
     _recover_orphans()
     if existing is None:
         run = _create(s, run_id, run_name, config)

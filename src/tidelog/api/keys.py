@@ -191,7 +191,7 @@ def _row_time(value: object) -> float | None:
     if isinstance(value, bool) or (not isinstance(value, (int, float)) and not _numpy_real(value)):
         return None
     try:
-        ts = float(value)  # type: ignore[arg-type]
+        ts = float(value)  # type: ignore[arg-type]  # a numpy real (checked above) converts
     except (OverflowError, TypeError, ValueError):
         return None
     return ts if math.isfinite(ts) else None

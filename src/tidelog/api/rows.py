@@ -147,7 +147,7 @@ class RowWriter:
                 if commit is not False:
                     self._step = cur + 1
             else:
-                s = self._claim(step, commit, data)
+                s = self._claim(step, commit, data)  # type: ignore[assignment]  # None is checked on the next line
                 if s is None:
                     return
             ts = time.time()

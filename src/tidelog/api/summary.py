@@ -73,7 +73,7 @@ class SummarySubDict(dict):
         super().clear()
         self._changed()
 
-    def __ior__(self, other: Any) -> SummarySubDict:
+    def __ior__(self, other: Any) -> SummarySubDict:  # type: ignore[misc]  # dict's |= accepts any mapping; | stays dict's
         self.update(other)
         return self
 

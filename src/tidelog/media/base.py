@@ -97,7 +97,8 @@ def pack_items(preps: Sequence[Prepared | None]) -> tuple[list[dict | None], lis
     return metas, arrays
 
 
-def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[tuple | None]:
+# Yields Any: a (kind, meta, arrays) tuple, or None where the list held None; callers that never pack None unpack it.
+def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[Any]:
     """Inverse of ``pack_items``: ``(kind, meta, arrays)`` per item (``None`` stays ``None``)."""
     pos = start
     for item in metas:

@@ -80,7 +80,7 @@ def _class_targets(what: str, y_true: Any, y_probas: Any, labels: Any) -> tuple[
             f"tidelog.plot.{what}: y_true has shape {truth.shape} but y_probas has {len(probas)} rows"
         )
     ncls = 2 if probas.ndim == 1 else probas.shape[1]
-    names = None
+    names: Any = None  # None, then the class names as a list
     if truth.dtype.kind in "iub":
         truth = truth.astype(np.int64, copy=False)
         if truth.size and (truth.min() < 0 or truth.max() >= ncls):

@@ -38,7 +38,7 @@ __all__ = ["prepare_list", "IMAGES_PER_STEP_WARN"]
 IMAGES_PER_STEP_WARN = 50
 
 
-def _check_same_type(key: str, items: Sequence[Any]) -> type:
+def _check_same_type(key: str, items: Sequence[Any]) -> type[Any]:
     first = type(items[0])
     for i, item in enumerate(items):
         if not isinstance(item, Media):

@@ -126,7 +126,7 @@ class Object3D(Media):
         elif isinstance(data_or_path, dict):
             self._from_scene(data_or_path, what)
         elif isinstance(data_or_path, np.ndarray):
-            self._kind, self._meta, self._arrays = "points", {}, [_points(data_or_path, what)]
+            self._kind, self._meta, self._arrays = "points", dict[str, Any](), [_points(data_or_path, what)]
         else:
             raise TypeError(
                 f"{what}: expected a numpy point cloud, a lidar/beta dict, a path or an open file; "

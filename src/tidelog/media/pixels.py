@@ -71,6 +71,8 @@ def array_mode(arr: np.ndarray, mode: str | None, what: str) -> str:
 def chw_tensor_to_numpy(tensor: Any, what: str) -> np.ndarray:
     """A (C, H, W) or (H, W) tensor as an (H, W, C) / (H, W) numpy view."""
     arr = tensor_to_numpy(tensor)
+    if arr is None:  # callers pass only what is_tensor() accepted
+        raise TypeError(f"{what}: expected a tensor, got {type(tensor).__name__}")
     if arr.ndim == 3 and arr.shape[0] in MODE_BY_CHANNELS:
         return arr.transpose(1, 2, 0)
     if arr.ndim == 3 and arr.shape[0] not in MODE_BY_CHANNELS:

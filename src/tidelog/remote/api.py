@@ -196,7 +196,7 @@ class RemoteSummary(dict):
         self._changed.pop(key, None)
         self._removed.append(key)
 
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]  # W&B's signature: a dict and/or keywords
         if d:
             self._changed.update(d)
         self._changed.update(kwargs)

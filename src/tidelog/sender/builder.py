@@ -152,13 +152,14 @@ class RecordBuilder:
             if tag == TAG_MEDIA:
                 self._flush_rows(out, rows, layout)
                 rows, layout = [], None
-                out.append(self.record(self.media.finish(*media[i], self.notices)))
+                record, futures = media[i]
+                out.append(self.record(self.media.finish(record, futures, self.notices)))
                 continue
             lay = self._fast_layout(payload, layout)
             if lay is not None:
                 if lay is not layout or len(rows) >= lay.max_rows:
                     self._flush_rows(out, rows, layout)
-                    if rows and len(rows) >= layout.max_rows:
+                    if rows and len(rows) >= layout.max_rows:  # type: ignore[union-attr]  # rows gather under a layout
                         out.append(self._mark(_frame_no(TAG_RECORD, rows[-1])))
                     rows, layout = [], lay
                 rows.append(payload)
@@ -213,6 +214,7 @@ class RecordBuilder:
         if len(rows) < _MIN_BLOCK_ROWS:
             out.extend(self._stamp(p) for p in rows)
             return
+        assert lay is not None  # noqa: S101 - narrows the type: rows gather only under a layout
         n = len(rows)
         raw = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(n, lay.length)
         nf, ni = len(lay.float_ids), len(lay.int_ids)

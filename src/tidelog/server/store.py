@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import obstore
 from obstore.exceptions import NotFoundError
@@ -97,14 +98,14 @@ def open_store(url: str) -> ObjectStore:
         bucket, _, prefix = rest.partition("/")
         if len(bucket) < 3:
             raise ValueError(f"--store {url!r}: the bucket name must be at least 3 characters")
-        config = {"virtual_hosted_style_request": False}
+        config: dict[str, Any] = {"virtual_hosted_style_request": False}
         from tidelog import settings
 
         endpoint = settings.s3_endpoint()
         if endpoint:
             config["endpoint"] = endpoint
         config["region"] = settings.s3_region()
-        store = S3Store(bucket, prefix=prefix.strip("/") or None, config=config,
+        store = S3Store(bucket, prefix=prefix.strip("/") or None, config=config,  # type: ignore[arg-type]  # keys of S3Config
                         client_options={"allow_http": True})
         return ObjectStore(store, "s3")
     if url.startswith("file://"):

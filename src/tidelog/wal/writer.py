@@ -282,7 +282,7 @@ class WalWriter:
         self._file_dirty = True
         self._unsynced = True
         try:
-            _pwrite_all(self._fd, chunk, self._end)
+            _pwrite_all(self._fd, chunk, self._end)  # type: ignore[arg-type]  # _rotate() above opened it
         except OSError:
             self._undo()
             raise
