@@ -98,7 +98,7 @@ class Link:
 
     def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
         """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
-        ``transport.fastpath.RowLayout``) packs straight into the ring (else the spill file).
+        ``transport.fastpath.RowPacker``) packs straight into the ring (else the spill file).
         Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
         frame_no = self.frame + 1
         chan = self.channel

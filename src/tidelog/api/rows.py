@@ -22,7 +22,7 @@ any other. ``define_metric(step_metric=..)`` rows get their step metric
 filled in (``metrics.StepSync``).
 
 Hot path. A dict of only ints and floats goes through a compiled
-``RowLayout`` (one per keys-and-types layout): no protobuf objects, one
+``RowPacker`` (one per keys-and-types layout): no protobuf objects, one
 ``struct.pack_into`` straight into the shared-memory ring. Everything else
 goes through ``values.to_fields`` and the protobuf library.
 """
@@ -42,7 +42,7 @@ from tidelog.api.metrics import StepSync
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, flatten, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.media.listing import IMAGES_PER_STEP_WARN
-from tidelog.transport.fastpath import RowLayout, encode_history
+from tidelog.transport.fastpath import RowPacker, encode_history
 
 __all__ = ["History", "RowWriter"]
 
@@ -135,7 +135,7 @@ class RowWriter:
         lay = self._layouts.get(key)
         if lay is None:
             lay = self._compile(key, data)
-        if type(lay) is not RowLayout:
+        if type(lay) is not RowPacker:
             return lay(data, step, commit)  # the slow path, or a row to flatten / strip first
         if lay.order is not None:
             vals = lay.order(vals)
@@ -160,7 +160,7 @@ class RowWriter:
             self._write_slow(data, step, commit)
 
     def _compile(self, key: tuple, data: dict) -> Any:
-        """The layout for ``key``: a ``RowLayout`` or the method that writes such rows."""
+        """The layout for ``key``: a ``RowPacker`` or the method that writes such rows."""
         if len(self._layouts) >= _MAX_LAYOUTS:
             self._retire_layouts()
         names = list(key[0])
@@ -181,7 +181,7 @@ class RowWriter:
         floats = [i for i, k in enumerate(kinds) if k == "float"]
         ints = [i for i, k in enumerate(kinds) if k == "int"]
         order = floats + ints
-        lay = RowLayout([ids[i] for i in floats], [ids[i] for i in ints],
+        lay = RowPacker([ids[i] for i in floats], [ids[i] for i in ints],
                         None if order == list(range(len(order))) else operator.itemgetter(*order))
         names_by_id = self._keys.names()
         lay.names = tuple(names_by_id[ids[i]] for i in order)
@@ -191,7 +191,7 @@ class RowWriter:
         """Empty the layout cache, keeping each retired layout's last values for run.summary."""
         with self._link.lock:
             for lay in list(self._layouts.values()):
-                if type(lay) is RowLayout and lay.last is not None:
+                if type(lay) is RowPacker and lay.last is not None:
                     frame_no, values, step, ts = lay.last
                     for name, value in zip(lay.names, values):
                         if self._slow_last.get(name, (-1, None))[0] < frame_no:
@@ -250,7 +250,7 @@ class RowWriter:
             entries: list[tuple[int, Sequence[str], Sequence[Any]]] = []
             last_row = self._slow_row
             for lay in list(self._layouts.values()):
-                if type(lay) is RowLayout and lay.last is not None:
+                if type(lay) is RowPacker and lay.last is not None:
                     frame_no, values, step, ts = lay.last
                     entries.append((frame_no, lay.names, values))
                     if last_row is None or last_row[0] < frame_no:

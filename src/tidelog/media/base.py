@@ -128,7 +128,7 @@ def register_encoder(kind: str) -> Callable[[Encoder], Encoder]:
 
 def encode(kind: str, meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: turn a Prepared payload into its history value, writing files."""
-    from tidelog.media import _encoders_loaded  # noqa: F401  (registers every encoder)
+    from tidelog.media import all_encoders  # noqa: F401 - importing it registers every encoder
 
     try:
         fn = _ENCODERS[kind]

@@ -46,7 +46,7 @@ from tidelog.records.wire import (
 from tidelog.transport.frames import TAG_RECORD
 from tidelog.transport.ring import frame_header
 
-__all__ = ["RowLayout", "encode_record", "encode_history"]
+__all__ = ["RowPacker", "encode_record", "encode_history"]
 
 
 def encode_record(record: pb.Record, frame_no: int) -> bytes:
@@ -91,7 +91,7 @@ def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int
     return _len_field(TAG_HISTORY, row) + trailer(frame_no)
 
 
-class RowLayout:
+class RowPacker:
     """A compiled encoder for one layout of a history row: its float key ids, then its int key ids.
 
     Values are passed to ``pack_into`` ordered floats-then-ints; ``order``
