@@ -11,13 +11,14 @@ translated into ``StoreUnavailable`` (the API answers 503).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import obstore
 from obstore.exceptions import NotFoundError
 from obstore.store import LocalStore, S3Store
+
+from tidelog.wal.writer import fsync_path
 
 __all__ = ["ObjectStore", "StoreUnavailable", "open_store"]
 
@@ -73,16 +74,9 @@ class ObjectStore:
 
 
 def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    """The object file and its directory entry, durable."""
+    fsync_path(path)
+    fsync_path(path.parent)
 
 
 def open_store(url: str) -> ObjectStore:
