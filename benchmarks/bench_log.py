@@ -119,15 +119,15 @@ def tight_bound(rows) -> tuple[float, float]:
 def transport_choice(n: int = 200_000) -> dict:
     """Why a shared-memory ring and not a pipe: the cost of handing one 10-scalar frame over.
 
-    Ring: the compiled RowLayout packs the frame straight into the mmap. Pipe:
+    Ring: the compiled RowPacker packs the frame straight into the mmap. Pipe:
     the same bytes written with os.write to a pipe a reader thread drains (a
     system call per frame; a blocked write if the reader falls behind).
     """
     import threading
 
-    from tidelog.transport.fastpath import RowLayout
+    from tidelog.transport.fastpath import RowPacker
 
-    lay = RowLayout(list(range(1, 11)), [], None)
+    lay = RowPacker(list(range(1, 11)), [], None)
     vals = tuple(float(i) for i in range(10))
     mm = mmap.mmap(-1, 1 << 24)
     limit = (1 << 24) - 2 * lay.size

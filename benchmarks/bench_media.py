@@ -61,8 +61,8 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _media_burst import back_to_back_child, print_burst_figures  # noqa: E402
-from bench_log import fmt_table, have_wandb  # noqa: E402
+from _media_burst import back_to_back_child, print_burst_figures
+from bench_log import fmt_table, have_wandb
 
 SIDE = 1024
 

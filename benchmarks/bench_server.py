@@ -33,13 +33,13 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
-import infra  # noqa: E402  (the test harness's process helpers)
+import infra
 
-from tidelog.records import pb  # noqa: E402
-from tidelog.records.history_block import encode_block  # noqa: E402
-from tidelog.remote.http import ServerClient  # noqa: E402
-from tidelog.sync.upload import upload_run  # noqa: E402
-from tidelog.wal import WalWriter  # noqa: E402
+from tidelog.records import pb
+from tidelog.records.history_block import encode_block
+from tidelog.remote.http import ServerClient
+from tidelog.sync.upload import upload_run
+from tidelog.wal import WalWriter
 
 
 def synth_run(root: Path, run_id: str, steps: int, keys: int, config: dict) -> Path:

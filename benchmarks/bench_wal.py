@@ -33,13 +33,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _common import information_limit_bytes, make_metrics, write_wal  # noqa: E402
+from _common import information_limit_bytes, make_metrics, write_wal
 
-from tidelog.read import HistoryReader  # noqa: E402
-from tidelog.wal import Chunk, WalReader, verify_wal  # noqa: E402
-from tidelog.wal.format import list_segments, record_history_rows  # noqa: E402
-from tidelog.wal.reader import scan_segment  # noqa: E402
-from tidelog.wal.writer import DEFAULT_LEVEL  # noqa: E402
+from tidelog.read import HistoryReader
+from tidelog.wal import Chunk, WalReader, verify_wal
+from tidelog.wal.format import list_segments, record_history_rows
+from tidelog.wal.reader import scan_segment
+from tidelog.wal.writer import DEFAULT_LEVEL
 
 _WANDB_SCRIPT = """
 import glob, json, os, sys, time

@@ -114,7 +114,7 @@ def test_ls_shows_a_live_run_as_running(tmp_path):
         deadline = time.monotonic() + 10
         while True:
             listed = json.loads(_cli("ls", tmp_path, "--json").stdout)
-            if listed and listed[0]["project"] == "live" or time.monotonic() > deadline:
+            if (listed and listed[0]["project"] == "live") or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         assert [(r["id"], r["state"]) for r in listed] == [(run.id, "running")]

@@ -8,7 +8,7 @@ import struct
 import pytest
 
 from tidelog.records import pb
-from tidelog.transport.fastpath import RowLayout, encode_history
+from tidelog.transport.fastpath import RowPacker, encode_history
 
 
 def _parse_frame(frame: bytes) -> pb.Record:
@@ -22,7 +22,7 @@ def _parse_frame(frame: bytes) -> pb.Record:
     [((1, 2, 3), ()), ((), (4, 5)), ((1, 200), (3,)), (tuple(range(1, 11)), ()), ((300,), (70000, 2))],
 )
 def test_row_layout_frame_is_the_library_message(float_ids, int_ids) -> None:
-    lay = RowLayout(float_ids, int_ids, None)
+    lay = RowPacker(float_ids, int_ids, None)
     values = tuple(float(i) + 0.25 for i in float_ids) + tuple(-(i * 1001) for i in int_ids)
     rec = _parse_frame(lay.pack(values, 7, 1234.5, 99))
     want = pb.Record(seq=99, history=pb.HistoryRow(
@@ -33,7 +33,7 @@ def test_row_layout_frame_is_the_library_message(float_ids, int_ids) -> None:
 
 
 def test_row_layout_keeps_nan_and_inf() -> None:
-    lay = RowLayout((1, 2, 3), (), None)
+    lay = RowPacker((1, 2, 3), (), None)
     rec = _parse_frame(lay.pack((math.nan, math.inf, -math.inf), 0, 1.0, 1))
     v = rec.history.float_values
     assert math.isnan(v[0]) and v[1] == math.inf and v[2] == -math.inf

@@ -82,7 +82,7 @@ def test_public_names_are_what_they_say():
 
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no_such_thing"):
-        tidelog.no_such_thing  # noqa: B018
+        tidelog.no_such_thing
 
 
 def test_import_is_light():

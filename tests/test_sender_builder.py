@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from tidelog.records import pb
-from tidelog.transport.fastpath import RowLayout
 from tidelog.records.history_block import decode_block
 from tidelog.sender.builder import RecordBuilder
+from tidelog.transport.fastpath import RowPacker
 
 
-def _payload(lay: RowLayout, values: tuple, step: int, frame: int) -> bytes:
+def _payload(lay: RowPacker, values: tuple, step: int, frame: int) -> bytes:
     frame_bytes = lay.pack(values, step, 1000.0 + step, frame)
     return frame_bytes[8 : 8 + int.from_bytes(frame_bytes[:4], "little")]
 
@@ -21,7 +21,7 @@ def _payload(lay: RowLayout, values: tuple, step: int, frame: int) -> bytes:
 @pytest.mark.parametrize("float_ids, int_ids", [((1,), ()), ((1, 2), (3, 4)), ((), (5,)), (tuple(range(1, 11)), (11,))])
 def test_rows_of_one_layout_become_one_block_with_every_value(tmp_path: Path, float_ids, int_ids) -> None:
     rng = random.Random(7)
-    lay = RowLayout(float_ids, int_ids, None)
+    lay = RowPacker(float_ids, int_ids, None)
     rows = [tuple(rng.random() for _ in float_ids) + tuple(rng.randrange(-10**12, 10**12) for _ in int_ids)
             for _ in range(200)]
     builder = RecordBuilder(tmp_path, next_seq=1, last_frame=0)
@@ -39,7 +39,7 @@ def test_rows_of_one_layout_become_one_block_with_every_value(tmp_path: Path, fl
 
 
 def test_a_layout_change_starts_a_new_block_and_duplicates_are_dropped(tmp_path: Path) -> None:
-    a, b = RowLayout((1, 2), (), None), RowLayout((1, 3), (), None)
+    a, b = RowPacker((1, 2), (), None), RowPacker((1, 3), (), None)
     frames = [(1, _payload(a, (0.5, float(i)), i, i + 1)) for i in range(5)]
     frames += [(1, _payload(b, (0.5, float(i)), i, i + 1)) for i in range(5, 9)]
     builder = RecordBuilder(tmp_path, next_seq=1, last_frame=2)  # frames 1 and 2 are already in the WAL
@@ -54,7 +54,7 @@ def test_a_layout_change_starts_a_new_block_and_duplicates_are_dropped(tmp_path:
 def test_blocks_fit_one_wal_chunk_of_the_damage_radius(tmp_path: Path, keys, rows) -> None:
     """A long run of rows is cut into blocks of at most 4,096 rows and 1 MiB,
     so that one damaged chunk never costs more (docs/wal-format.md)."""
-    lay = RowLayout(tuple(range(1, keys + 1)), (), None)
+    lay = RowPacker(tuple(range(1, keys + 1)), (), None)
     builder = RecordBuilder(tmp_path, next_seq=1, last_frame=0)
     out = builder.build([(1, _payload(lay, tuple(float(step + j) for j in range(keys)), step, step + 1))
                          for step in range(rows)])
@@ -85,7 +85,7 @@ def test_a_sender_killed_between_two_chunks_of_a_batch_writes_each_row_once(tmp_
     from tidelog.wal.format import list_segments
     from tidelog.wal.reader import Chunk, scan_segment
 
-    lay = RowLayout((1, 2), (), None)
+    lay = RowPacker((1, 2), (), None)
     frames = [(1, _payload(lay, (0.5, float(step)), step, step + 1)) for step in range(10_000)]
     wal = tmp_path / "wal"
     first = RecordBuilder(tmp_path, next_seq=1, last_frame=0)

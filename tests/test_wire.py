@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tidelog.records import pb
-from tidelog.records import wire
+from tidelog.records import pb, wire
 
 
 def _first_tag(msg) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import warnings
 from pathlib import Path
+from types import FrameType
 
 from tidelog.errors import TidelogWarning
 
@@ -21,7 +22,7 @@ _PACKAGE = str(Path(__file__).resolve().parent)
 
 def warn(message: str) -> None:
     level = 2  # stacklevel 2: the caller of warn()
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
         level += 1

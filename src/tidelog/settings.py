@@ -88,7 +88,7 @@ class Settings:
     console: str = "auto"               # console capture (transport/console.py); "off" disables
     server: str = ""                    # live mode (mode="online" + TIDELOG_SERVER): stream the WAL here
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _api_helpers import files_under, logged
+
 from tidelog.errors import UsageError
 
 

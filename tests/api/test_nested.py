@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _api_helpers import logged
 
 import tidelog
-from _api_helpers import logged
 
 
 def test_nested_numbers_are_dotted_metrics(start, read_back):

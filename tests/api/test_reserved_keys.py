@@ -12,9 +12,9 @@ import warnings
 
 import numpy as np
 import pytest
+from _api_helpers import logged
 
 import tidelog
-from _api_helpers import logged
 
 
 def _log_warns(run, data, key):

@@ -14,9 +14,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _api_helpers import logged, user_summary
 
 import tidelog
-from _api_helpers import logged, user_summary
 from tidelog.errors import RunNotFoundError, TidelogWarning, UsageError
 from tidelog.read.run import RunState
 

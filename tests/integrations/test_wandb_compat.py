@@ -32,7 +32,7 @@ def test_compat_names_resolve_outside_all():
         assert getattr(tidelog, name) is not None, name
         assert name not in tidelog.__all__
     with pytest.raises(AttributeError):
-        tidelog.sweep  # noqa: B018  (not accepted: W&B sweeps need W&B's server)
+        tidelog.sweep
 
 
 def test_import_tidelog_does_not_load_the_compat_extras_or_torch():

@@ -74,7 +74,7 @@ def test_open_text_file_and_path(tmp_path):
 
 
 def test_binary_stream(tmp_path):
-    value = encode(Html(io.BytesIO("<b>bytes</b>".encode()), inject=False), tmp_path)
+    value = encode(Html(io.BytesIO(b"<b>bytes</b>"), inject=False), tmp_path)
     assert stored_text(tmp_path, value) == "<b>bytes</b>"
 
 

@@ -30,10 +30,10 @@ from PIL import Image as PILImage
 import tidelog
 from tidelog.media import to_loggable
 from tidelog.records import pb
-from tidelog.transport.fastpath import encode_record
 from tidelog.sender import encode_pool
 from tidelog.sender.builder import RecordBuilder
 from tidelog.sender.encode_pool import MediaEncoder, batch_bytes, default_workers
+from tidelog.transport.fastpath import encode_record
 from tidelog.transport.frames import TAG_MEDIA, layout_media, pending_json
 
 pytestmark = pytest.mark.timeout(120)

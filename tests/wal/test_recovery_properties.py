@@ -14,11 +14,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from tidelog.errors import WalVersionError
-from tidelog.wal import WalReader, WalWriter
-from tidelog.wal.format import SEGMENT_HEADER_SIZE, record_history_rows
-
 from walutil import (
     assert_in_order_subset,
     build_records,
@@ -32,6 +27,10 @@ from walutil import (
     write_batches,
     write_pipeline,
 )
+
+from tidelog.errors import WalVersionError
+from tidelog.wal import WalReader, WalWriter
+from tidelog.wal.format import SEGMENT_HEADER_SIZE, record_history_rows
 
 batch_sizes = st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=6)
 PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,13 +10,12 @@ import textwrap
 import time
 
 import pytest
+from walutil import build_records, chunk_spans, read_all
 
 from tidelog.errors import WalError
 from tidelog.records import pb
 from tidelog.wal import FsyncPolicy, WalReader, WalWriter, verify_wal
 from tidelog.wal.format import MAX_RECORD_BYTES, decode_segment_header, list_segments
-
-from walutil import build_records, chunk_spans, read_all
 
 
 def _noise(n: int, seed: int = 0) -> list[bytes]:

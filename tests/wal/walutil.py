@@ -127,13 +127,13 @@ pipeline_runs = st.lists(
 def pipeline_frames(runs: list[tuple[int, int]], seed: int = 0) -> list[tuple[int, bytes]]:
     """Trainer frames (tag, payload) as the ring hands them to the sender: rows
     of float layouts with ``keys`` values each, a console record between runs."""
-    from tidelog.transport.fastpath import RowLayout, encode_record
+    from tidelog.transport.fastpath import RowPacker, encode_record
     from tidelog.transport.frames import TAG_RECORD
 
     rng = np.random.default_rng(seed)
     frames, frame_no, step = [], 0, 0
     for keys, rows in runs:
-        lay = RowLayout(tuple(range(1, keys + 1)), (), None)
+        lay = RowPacker(tuple(range(1, keys + 1)), (), None)
         values = rng.standard_normal((rows, keys)).astype(np.float32).astype(np.float64).tolist()
         for v in values:
             frame_no += 1

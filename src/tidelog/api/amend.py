@@ -2,7 +2,8 @@
 
 ``RunSummary`` (what ``tidelog.Api().run(...).summary`` is) collects changes
 (``summary[k] = v``, ``del summary[k]``, ``summary["d"]["z"] = 1``) until
-``update()``, as W&B's public API does; ``update()`` writes them all. The change is appended to the run's WAL as ordinary records (``KeyDef`` for
+``update()``, as W&B's public API does; ``update()`` writes them all. The change is appended
+to the run's WAL as ordinary records (``KeyDef`` for
 new keys, one ``SummaryUpdate``), so the WAL stays the single source of
 truth and ``tidelog sync`` uploads the amendment like anything else. Arrays
 and rich values are encoded here, in the caller's process: there is no
@@ -128,9 +129,9 @@ class RunSummary(dict):
         return SummarySubDict(value, (key,), self._nested_changed) if isinstance(value, dict) else value
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401 - self.get() is this method
 
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]  # W&B's signature: a dict and/or keywords
         for k, v in {**dict(d or {}), **kwargs}.items():
             self[k] = v
         if not self._changed and not self._removed:

@@ -28,8 +28,9 @@ import re
 import shutil
 import tempfile
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.errors import UsageError
@@ -113,7 +114,7 @@ class Artifact:
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Nothing to upload offline."""
 
-    def wait(self, timeout: int | None = None) -> "Artifact":
+    def wait(self, timeout: int | None = None) -> Artifact:
         return self
 
     def download(self, *args: Any, **kwargs: Any) -> str:

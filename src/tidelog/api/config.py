@@ -8,7 +8,8 @@ absl-style flag objects (``flag_values_dict()``) and objects with ``__dict__``.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from tidelog.api.values import to_json_text
 

@@ -6,12 +6,12 @@ behave like dicts, so code that reads them back keeps working.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from tidelog.api.config import Config, as_dict
 from tidelog.api.run import History, Metric
-from tidelog.api.summary import Summary
 from tidelog.api.run_methods import WandbRunMethods
+from tidelog.api.summary import Summary
 
 __all__ = ["DisabledRun"]
 
@@ -31,7 +31,7 @@ class DisabledRun(WandbRunMethods):
         self.config = Config(None)
         self.config.update(as_dict(config))
         self.summary = Summary(None)
-        self.history = History(self)  # type: ignore[arg-type]
+        self.history = History(self)  # type: ignore[arg-type]  # History reads only what a disabled run also has
         self.finished = False
 
     def log(self, data: Any = None, step: Any = None, commit: Any = None, sync: Any = None) -> None:
@@ -55,9 +55,9 @@ class DisabledRun(WandbRunMethods):
 
         lifecycle.forget(self)
 
-    def __enter__(self) -> "DisabledRun":
+    def __enter__(self) -> DisabledRun:
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> Literal[False]:
         self.finish()
         return False

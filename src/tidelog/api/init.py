@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from tidelog import settings as settings_mod
 from tidelog._warn import warn
@@ -50,9 +51,9 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
         previous.finish()
     run_name = s.name or run_id
     if s.mode == "disabled":
-        run = DisabledRun(s.project, run_id, run_name, config)
-        lifecycle.activate(run)
-        return run
+        disabled = DisabledRun(s.project, run_id, run_name, config)
+        lifecycle.activate(disabled)
+        return disabled
     _recover_orphans()
     if existing is None:
         run = _create(s, run_id, run_name, config)
@@ -113,7 +114,8 @@ def _resume(s: settings_mod.Settings, run_dir: Path, run_id: str, name: str, con
     from tidelog.read.tail import last_transport_mark
 
     if sender_alive(run_dir):
-        raise UsageError(f"tidelog.init: run {run_id!r} is still running (its sender holds {RunDir(run_dir).sender_lock})")
+        raise UsageError(f"tidelog.init: run {run_id!r} is still running "
+                         f"(its sender holds {RunDir(run_dir).sender_lock})")
     state = RunState.load(run_dir)
     if state.damage:
         warn(f"tidelog.init: resuming {run_id!r}: its WAL has damage ({len(state.damage)} place(s)); "

@@ -19,7 +19,7 @@ forgets only the types that call set).
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from tidelog._warn import warn
 from tidelog.errors import KeyCollisionError, UsageError
@@ -149,8 +149,8 @@ class KeyTable:
                 why = "tidelog numbers the rows itself (pass step= to log() to choose a row's step)"
             else:
                 why = "tidelog computes it from the row's _timestamp"
-            self.refuse(f"summary {name}" if summary else name, UsageError(f"tidelog.{'summary' if summary else 'log'}: key {name!r} is "
-                                         f"reserved: {why}"))
+            self.refuse(f"summary {name}" if summary else name,
+                        UsageError(f"tidelog.{'summary' if summary else 'log'}: key {name!r} is reserved: {why}"))
         return rest, ts
 
     def _define(self, name: str) -> int:
@@ -188,10 +188,10 @@ def _row_time(value: object) -> float | None:
     """A ``_timestamp`` value as a row time, or None when it is not a finite real number."""
     import math
 
-    if isinstance(value, bool) or not isinstance(value, (int, float)) and not _numpy_real(value):
+    if isinstance(value, bool) or (not isinstance(value, (int, float)) and not _numpy_real(value)):
         return None
     try:
-        ts = float(value)  # type: ignore[arg-type]
+        ts = float(value)  # type: ignore[arg-type]  # a numpy real (checked above) converts
     except (OverflowError, TypeError, ValueError):
         return None
     return ts if math.isfinite(ts) else None

@@ -131,7 +131,7 @@ def _exit_wrapper(original: Any) -> Any:
         original(status)
 
     exit.__doc__ = original.__doc__
-    exit.__wrapped__ = original  # type: ignore[attr-defined]
+    exit.__wrapped__ = original  # type: ignore[attr-defined]  # functools' convention, set by hand on a plain function
     return exit
 
 

@@ -23,12 +23,12 @@ from typing import Any
 from tidelog._warn import warn
 from tidelog.errors import SenderError, UsageError
 from tidelog.records import pb
-from tidelog.transport.fastpath import encode_record
 from tidelog.rundir import RunDir
 from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
 from tidelog.transport.console import ConsoleCapture
+from tidelog.transport.fastpath import encode_record
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
 from tidelog.transport.supervisor import SenderSupervisor, sender_argv
@@ -85,13 +85,13 @@ class Link:
         if self.console is not None:
             self.console.start()
 
-    def send(self, record: "pb.Record") -> None:
+    def send(self, record: pb.Record) -> None:
         if self.console is not None and record.HasField("exit"):
             self.console.stop()  # every captured line goes before the exit record
         with self.lock:
             self.put(encode_record(record, self.frame + 1))
 
-    def _try_send(self, records: list["pb.Record"]) -> bool:
+    def _try_send(self, records: list[pb.Record]) -> bool:
         """Console chunks: handed over now, or False if a log() holds the lock (never waits)."""
         if not self.lock.acquire(blocking=False):
             return False
@@ -103,7 +103,7 @@ class Link:
             self.lock.release()
         return True
 
-    def send_media(self, record: "pb.Record", prepared: list) -> None:
+    def send_media(self, record: pb.Record, prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
         with self.lock:
             self.put(encode_record(record, self.frame + 1), prepared)
@@ -121,7 +121,7 @@ class Link:
 
     def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
         """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
-        ``transport.fastpath.RowLayout``) packs straight into the ring (else the spill file).
+        ``transport.fastpath.RowPacker``) packs straight into the ring (else the spill file).
         Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
         frame_no = self.frame + 1
         chan = self.channel

@@ -14,7 +14,8 @@ or syncs it) holds the filled-in value, as W&B's history does.
 from __future__ import annotations
 
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from tidelog.api.keys import RESERVED
 

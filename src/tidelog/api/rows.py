@@ -11,7 +11,8 @@ so a crash never loses a call that returned.
 Threads. A row's step is claimed under ``link.lock``, the lock every frame
 takes, and in the same critical section ``Link.put``/``Link.put_packed``
 number the frame and hand it over: each committing call is one row, steps
-increase in the order calls complete, and the WAL holds them in that order. Work that needs no order (turning values into fields, defining
+increase in the order calls complete, and the WAL holds them in that order. Work that needs no
+order (turning values into fields, defining
 keys, preparing media) happens before the lock is taken.
 
 Special rows. A dict holding a nested dict or one of the reserved keys
@@ -21,7 +22,7 @@ any other. ``define_metric(step_metric=..)`` rows get their step metric
 filled in (``metrics.StepSync``).
 
 Hot path. A dict of only ints and floats goes through a compiled
-``RowLayout`` (one per keys-and-types layout): no protobuf objects, one
+``RowPacker`` (one per keys-and-types layout): no protobuf objects, one
 ``struct.pack_into`` straight into the shared-memory ring. Everything else
 goes through ``values.to_fields`` and the protobuf library.
 """
@@ -31,8 +32,8 @@ from __future__ import annotations
 import operator
 import struct
 import time
-from collections.abc import Mapping
-from typing import Any, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.api.keys import NUMBER, RESERVED, KeyTable
@@ -41,7 +42,7 @@ from tidelog.api.metrics import StepSync
 from tidelog.api.values import INT64_MAX, INT64_MIN, _is_number_type, flatten, to_fields
 from tidelog.errors import KeyCollisionError, UsageError
 from tidelog.media.listing import IMAGES_PER_STEP_WARN
-from tidelog.transport.fastpath import RowLayout, encode_history
+from tidelog.transport.fastpath import RowPacker, encode_history
 
 __all__ = ["History", "RowWriter"]
 
@@ -51,7 +52,7 @@ _MAX_LAYOUTS = 4096       # compiled layouts kept; beyond that the cache starts 
 class History:
     """The legacy ``run.history`` object: ``row`` accumulates, ``add()`` logs."""
 
-    def __init__(self, run: "RowWriter") -> None:
+    def __init__(self, run: RowWriter) -> None:
         self._run = run
         self.row: dict[str, Any] = {}
 
@@ -66,7 +67,7 @@ class RowWriter:
 
     _link: Link
     _keys: KeyTable
-    history: "History"
+    history: History
     start_time: float
 
     def _init_rows(self, start_step: int) -> None:
@@ -134,7 +135,7 @@ class RowWriter:
         lay = self._layouts.get(key)
         if lay is None:
             lay = self._compile(key, data)
-        if type(lay) is not RowLayout:
+        if type(lay) is not RowPacker:
             return lay(data, step, commit)  # the slow path, or a row to flatten / strip first
         if lay.order is not None:
             vals = lay.order(vals)
@@ -146,7 +147,7 @@ class RowWriter:
                 if commit is not False:
                     self._step = cur + 1
             else:
-                s = self._claim(step, commit, data)
+                s = self._claim(step, commit, data)  # type: ignore[assignment]  # None is checked on the next line
                 if s is None:
                     return
             ts = time.time()
@@ -159,7 +160,7 @@ class RowWriter:
             self._write_slow(data, step, commit)
 
     def _compile(self, key: tuple, data: dict) -> Any:
-        """The layout for ``key``: a ``RowLayout`` or the method that writes such rows."""
+        """The layout for ``key``: a ``RowPacker`` or the method that writes such rows."""
         if len(self._layouts) >= _MAX_LAYOUTS:
             self._retire_layouts()
         names = list(key[0])
@@ -180,7 +181,7 @@ class RowWriter:
         floats = [i for i, k in enumerate(kinds) if k == "float"]
         ints = [i for i, k in enumerate(kinds) if k == "int"]
         order = floats + ints
-        lay = RowLayout([ids[i] for i in floats], [ids[i] for i in ints],
+        lay = RowPacker([ids[i] for i in floats], [ids[i] for i in ints],
                         None if order == list(range(len(order))) else operator.itemgetter(*order))
         names_by_id = self._keys.names()
         lay.names = tuple(names_by_id[ids[i]] for i in order)
@@ -190,7 +191,7 @@ class RowWriter:
         """Empty the layout cache, keeping each retired layout's last values for run.summary."""
         with self._link.lock:
             for lay in list(self._layouts.values()):
-                if type(lay) is RowLayout and lay.last is not None:
+                if type(lay) is RowPacker and lay.last is not None:
                     frame_no, values, step, ts = lay.last
                     for name, value in zip(lay.names, values):
                         if self._slow_last.get(name, (-1, None))[0] < frame_no:
@@ -249,7 +250,7 @@ class RowWriter:
             entries: list[tuple[int, Sequence[str], Sequence[Any]]] = []
             last_row = self._slow_row
             for lay in list(self._layouts.values()):
-                if type(lay) is RowLayout and lay.last is not None:
+                if type(lay) is RowPacker and lay.last is not None:
                     frame_no, values, step, ts = lay.last
                     entries.append((frame_no, lay.names, values))
                     if last_row is None or last_row[0] < frame_no:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Literal
 
 from tidelog._warn import warn
 from tidelog.api.config import Config, as_dict
@@ -214,7 +215,7 @@ class Run(RowWriter, WandbRunMethods):
     def _detach_after_fork(self) -> None:
         """This process is a fork of the trainer: leave the parent's run alone (see lifecycle)."""
         self._finished = True  # finish() and atexit become no-ops here
-        warned = []
+        warned: list[bool] = []
 
         def log(data=None, step=None, commit=None, sync=None) -> None:
             if not warned:
@@ -222,16 +223,16 @@ class Run(RowWriter, WandbRunMethods):
                 warn(f"tidelog.log: called in a forked child process (pid {os.getpid()}); the run "
                      f"belongs to process {self._pid}, so this and later calls here are ignored")
 
-        self.log = log  # type: ignore[method-assign]
+        self.log = log  # type: ignore[method-assign]  # a forked child's run ignores log() calls
 
     @property
     def finished(self) -> bool:
         return self._finished
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
-    def __exit__(self, etype, value, tb) -> bool:
+    def __exit__(self, etype, value, tb) -> Literal[False]:
         if etype is None:
             self.finish()
         else:

@@ -29,7 +29,7 @@ class WandbRunMethods:
 
     @property
     def _attach_id(self) -> str:
-        return self.id  # type: ignore[attr-defined]
+        return self.id  # type: ignore[attr-defined]  # the mixin's host class (Run, RunDisabled) defines it
 
     def _label(self, code: str | None = None, repo: str | None = None, code_version: str | None = None,
                **kwargs: Any) -> None:
@@ -45,7 +45,7 @@ class WandbRunMethods:
         artifact = artifact_or_path
         if isinstance(artifact_or_path, (str, os.PathLike)):
             path = Path(artifact_or_path)
-            artifact = Artifact(name or f"run-{self.id}-{path.name}", type or "unspecified")  # type: ignore[attr-defined]
+            artifact = Artifact(name or f"run-{self.id}-{path.name}", type or "unspecified")  # type: ignore[attr-defined]  # the host class defines id
             if path.is_dir():
                 artifact.add_dir(path)
             else:
@@ -56,8 +56,8 @@ class WandbRunMethods:
             raise UsageError("tidelog.log_artifact: this run has finished; call tidelog.init() to start another")
         from tidelog.records import pb
 
-        for rel, sha, size in store(Path(self.dir), artifact, list(aliases or [])):  # type: ignore[attr-defined]
-            self._link.send(pb.Record(file=pb.FileRecord(path=rel, sha256=sha, size=size,  # type: ignore[attr-defined]
+        for rel, sha, size in store(Path(self.dir), artifact, list(aliases or [])):  # type: ignore[attr-defined]  # the host class defines dir
+            self._link.send(pb.Record(file=pb.FileRecord(path=rel, sha256=sha, size=size,  # type: ignore[attr-defined]  # only Run (which has _link) reaches here
                                                          kind="artifact")))
         return artifact
 

@@ -54,7 +54,7 @@ class Api:
         return run_dirs(self.root)
 
     def runs(self, path: str | None = None, filters: dict | None = None, order: str | None = None,
-             per_page: int | None = None) -> list["StoredRun"]:
+             per_page: int | None = None) -> list[StoredRun]:
         """Runs of a project (``"project"`` or ``"entity/project"``), oldest first; all runs if None."""
         project = path.split("/")[-1] if path else None
         out = []
@@ -64,7 +64,7 @@ class Api:
                 out.append(r)
         return out
 
-    def run(self, path: str) -> "StoredRun":
+    def run(self, path: str) -> StoredRun:
         parts = [p for p in str(path).split("/") if p]
         if not parts or len(parts) > 3:
             raise ValueError(f"tidelog.Api.run: expected 'project/run_id', got {path!r}")
@@ -110,7 +110,7 @@ class StoredRun:
         return [p for p in (self.entity, self.project, self.id) if p]
 
     @property
-    def lastHistoryStep(self) -> int:  # noqa: N802 - W&B's name
+    def lastHistoryStep(self) -> int:
         return -1 if self._state.last_step is None else self._state.last_step
 
     def __repr__(self) -> str:

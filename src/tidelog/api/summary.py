@@ -14,7 +14,8 @@ dict a value came from afterwards changes nothing in the summary.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 __all__ = ["Summary", "SummarySubDict"]
 
@@ -72,7 +73,7 @@ class SummarySubDict(dict):
         super().clear()
         self._changed()
 
-    def __ior__(self, other: Any) -> "SummarySubDict":
+    def __ior__(self, other: Any) -> SummarySubDict:  # type: ignore[misc]  # dict's |= accepts any mapping; | stays dict's
         self.update(other)
         return self
 

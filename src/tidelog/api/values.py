@@ -42,7 +42,7 @@ class Fields:
         self.prepared: list = []            # media payloads, index = placeholder number
         self.plain: dict[str, Any] = {}     # key -> Python value as a reader will see it
 
-    def pb_items(self) -> list["pb.Item"]:
+    def pb_items(self) -> list[pb.Item]:
         """Every value as a ``pb.Item`` (numbers included), for a SummaryUpdate."""
         out = [pb.Item(key=k, value=pb.Value(num=v)) for k, v in zip(self.float_keys, self.float_values)]
         out += [pb.Item(key=k, value=pb.Value(int=v)) for k, v in zip(self.int_keys, self.int_values)]
@@ -127,7 +127,7 @@ def to_fields(data: dict, keys: KeyTable, *, summary: bool = False) -> Fields:
     """Convert a ``log()`` (or summary) dict. Raises TypeError/ValueError naming the key."""
     out = Fields()
     if summary:
-        keys = _SummaryKeys(keys)  # type: ignore[assignment]
+        keys = _SummaryKeys(keys)  # type: ignore[assignment]  # a KeyTable look-alike for summary keys
     mark = keys.mark()
     try:
         for k, v in data.items():
@@ -187,7 +187,7 @@ def _media():
     return _MEDIA
 
 
-_MEDIA = None
+_MEDIA: Any = None
 
 
 def _add_rich(out: Fields, keys: KeyTable, k: str, v: Any, summary: bool) -> None:

@@ -31,8 +31,9 @@ import json
 import math
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["register", "run", "FORMATS"]
 
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 2
         try:
-            import pyarrow  # noqa: F401
+            import pyarrow  # noqa: F401 - only asks whether the extra is installed
         except ImportError:
             print("tidelog export: --format parquet needs pyarrow (pip install 'tidelog[parquet]')",
                   file=sys.stderr)

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         if proc is None:
             print("  left alone: its run directory is not known or no longer exists")
             continue
-        state = RunState.load(o.run_dir)
+        state = RunState.load(o.run_dir)  # type: ignore[arg-type]  # recover() returns None when run_dir is None (handled above)
         code = f", exit code {state.exit.exit_code}" if state.exit is not None else ""
         print(f"  written to the run's WAL ({o.run_dir}); the run is now {state.state}{code}")
     return 1 if failed else 0  # a ring with no known run is reported, not a failure

@@ -54,7 +54,7 @@ def _size(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
             return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
+        n /= 1024  # type: ignore[assignment]  # an int of bytes becomes a float of KiB/MiB/GiB on purpose
     raise AssertionError("unreachable")
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from typing import Any
 
 from tidelog.records.wire import read_varint
 
 __all__ = ["fields", "as_int32", "as_sint", "as_double", "as_str"]
 
 
-def fields(buf: bytes) -> Iterator[tuple[int, int | bytes]]:
+# The value is an int or bytes as the wire type decides; the caller knows the field, so it is typed Any.
+def fields(buf: bytes) -> Iterator[tuple[int, Any]]:
     pos, end = 0, len(buf)
     while pos < end:
         tag, pos = read_varint(buf, pos)

@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tidelog.rundir import RunDir, find_run_dir, root_for
 from tidelog.errors import UsageError
 from tidelog.importers.leveldb_log import LogReport, read_payloads
 from tidelog.importers.wandb_records import decode
 from tidelog.importers.wandb_values import INT64, del_path, flatten, same, set_path, to_value, tree
 from tidelog.records import pb
+from tidelog.rundir import RunDir, find_run_dir, root_for
 from tidelog.wal.writer import FsyncPolicy, WalWriter
 
 __all__ = ["import_run", "find_wandb_logs", "ImportResult"]

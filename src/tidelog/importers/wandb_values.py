@@ -36,7 +36,7 @@ def set_path(d: dict, path: list[str], value: Any) -> None:
 
 def del_path(d: dict, path: list[str]) -> None:
     for p in path[:-1]:
-        d = d.get(p)
+        d = d.get(p)  # type: ignore[assignment]  # checked on the next line
         if not isinstance(d, dict):
             return
     d.pop(path[-1], None)

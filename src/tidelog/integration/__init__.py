@@ -4,7 +4,8 @@
 * ``tidelog.integration.transformers.TidelogCallback``: a transformers ``TrainerCallback``.
 
 Each is imported only when named (``import tidelog`` never imports torch,
-Lightning or transformers). They need the ``integrations`` extra.
+Lightning or transformers). They need the ``integrations`` extra. ``_logs``
+holds what both share (the run they log to, how media lists are built).
 """
 
 __all__: list[str] = []

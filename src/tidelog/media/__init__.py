@@ -11,7 +11,7 @@ Modules, one job each:
     base         Prepared, Media, the encoder registry, content-addressed files, nesting
     files        reading and checking what users pass; storing encoded files
     tensors      torch / TensorFlow / JAX values as numpy arrays
-    image        Image (pixels: pixels; overlays: classes, masks, boxes)
+    image        Image (its pixels: pixels; its overlays: masks, boxes)
     audio        Audio                        video     Video
     html         Html                         molecule  Molecule
     object3d     Object3D, point clouds, lidar scenes
@@ -20,6 +20,8 @@ Modules, one job each:
     charts       the plot.* surface: chart_specs, presets, curves, confusion, figures
     arrays       bare numpy arrays / tensors, arrays kept whole in the summary
     listing      lists of media under one key
+    all_encoders importing it registers every encoder (the sender's ``encode`` does)
+    vega/        the Vega-Lite specs of the plot.* presets (package data)
 """
 
 from __future__ import annotations

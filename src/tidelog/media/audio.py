@@ -51,11 +51,11 @@ _INT16 = np.iinfo(np.int16)
 def _sample_rate(rate: Any, what: str) -> int:
     if rate is None:
         raise ValueError(f"{what}: sample_rate is required when passing raw audio data (e.g. sample_rate=16000)")
-    if isinstance(rate, bool) or not isinstance(rate, (numbers.Integral, numbers.Real)) or rate != int(rate):
+    if isinstance(rate, bool) or not isinstance(rate, (numbers.Integral, numbers.Real)) or rate != int(rate):  # type: ignore[call-overload]  # typeshed's numbers.Real lacks __int__; every Real here (int, float, numpy) has it
         raise TypeError(f"{what}: sample_rate must be a whole number of samples per second, got {rate!r}")
-    if not 1 <= int(rate) <= 0xFFFFFFFF:
+    if not 1 <= int(rate) <= 0xFFFFFFFF:  # type: ignore[call-overload]  # as above
         raise ValueError(f"{what}: sample_rate must be positive, got {rate!r}")
-    return int(rate)
+    return int(rate)  # type: ignore[call-overload]  # as above
 
 
 def _check_samples(arr: np.ndarray, what: str) -> None:
@@ -106,7 +106,7 @@ class Audio(Media):
         if isinstance(data, np.ndarray):
             arr = data
         elif is_tensor(data):
-            arr = tensor_to_numpy(data)
+            arr = tensor_to_numpy(data)  # type: ignore[assignment]  # not None: is_tensor(data) held
         elif isinstance(data, (list, tuple)):
             arr = np.asarray(data)
         else:
@@ -124,7 +124,7 @@ class Audio(Media):
         rate, duration = _wav_header(data) if ext == "wav" else (None, None)
         if rate is None and sample_rate is not None:
             rate = _sample_rate(sample_rate, what)
-        self._sample_rate, self._duration = rate, duration
+        self._sample_rate, self._duration = rate, duration  # type: ignore[assignment]  # None: a non-wav file given no sample_rate
         self._source, self._ext, self._payload = "file", ext, files.bytes_array(data)
 
     def _prepare(self, key: str) -> Prepared:

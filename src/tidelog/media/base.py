@@ -31,9 +31,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 __all__ = [
     "Media",
@@ -96,7 +97,8 @@ def pack_items(preps: Sequence[Prepared | None]) -> tuple[list[dict | None], lis
     return metas, arrays
 
 
-def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[tuple | None]:
+# Yields Any: a (kind, meta, arrays) tuple, or None where the list held None; callers that never pack None unpack it.
+def unpack_items(metas: Sequence[dict | None], arrays: Sequence, start: int = 0) -> Iterator[Any]:
     """Inverse of ``pack_items``: ``(kind, meta, arrays)`` per item (``None`` stays ``None``)."""
     pos = start
     for item in metas:
@@ -126,7 +128,7 @@ def register_encoder(kind: str) -> Callable[[Encoder], Encoder]:
 
 def encode(kind: str, meta: dict, arrays: list, run_dir: Path) -> dict:
     """Sender side: turn a Prepared payload into its history value, writing files."""
-    from tidelog.media import _encoders_loaded  # noqa: F401  (registers every encoder)
+    from tidelog.media import all_encoders  # noqa: F401 - importing it registers every encoder
 
     try:
         fn = _ENCODERS[kind]

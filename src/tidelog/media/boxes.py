@@ -58,6 +58,8 @@ def _box_position(pos: Any, what: str) -> tuple[dict, tuple[float, float, float,
 
 def _check_extent(extent, domain: str | None, size: tuple[int, int] | None, what: str) -> None:
     eps = 1e-6
+    hi_x: float
+    hi_y: float
     if domain == "pixel":
         if size is None:
             return

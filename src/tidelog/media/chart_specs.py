@@ -49,7 +49,7 @@ def load_preset_spec(name: str) -> dict | None:
     fname = PRESET_SPECS.get(name)
     if fname is None:
         return None
-    text = resources.files("tidelog.media").joinpath("vega", fname).read_text(encoding="utf-8")
+    text = resources.files("tidelog.media").joinpath("vega").joinpath(fname).read_text(encoding="utf-8")
     return json.loads(text)
 
 

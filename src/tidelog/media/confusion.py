@@ -11,8 +11,9 @@ on W&B's ``wandb/confusion_matrix/v1`` spec.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

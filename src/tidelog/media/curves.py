@@ -13,9 +13,10 @@ stored as a custom chart on W&B's ``wandb/area-under-curve/v0`` spec.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,7 @@ def _class_targets(what: str, y_true: Any, y_probas: Any, labels: Any) -> tuple[
             f"tidelog.plot.{what}: y_true has shape {truth.shape} but y_probas has {len(probas)} rows"
         )
     ncls = 2 if probas.ndim == 1 else probas.shape[1]
-    names = None
+    names: Any = None  # None, then the class names as a list
     if truth.dtype.kind in "iub":
         truth = truth.astype(np.int64, copy=False)
         if truth.size and (truth.min() < 0 or truth.max() >= ncls):
@@ -151,7 +152,7 @@ def _curve_chart(curve: Curve, y_true: Any, y_probas: Any, labels: Any, classes_
     truth, probas, names = _class_targets(curve.what, y_true, y_probas, labels)
     ncls = 2 if probas.ndim == 1 else probas.shape[1]
     plot = None if classes_to_plot is None else [_class_index(curve.what, c, names, ncls) for c in classes_to_plot]
-    meta = {"names": names, "classes_to_plot": plot, "n": int(len(truth))}
+    meta = {"names": names, "classes_to_plot": plot, "n": len(truth)}
     return _CurveChart(curve.kind, meta, [truth, probas], curve.chart(title, split_table))
 
 

@@ -73,7 +73,8 @@ def from_figure(key: str, value: Any) -> Prepared:
             "pass a matplotlib Figure, matplotlib.pyplot, or wrap it in tidelog.Image"
         )
     try:  # pickle (cheap); PNG bytes from savefig when the figure will not pickle
-        return Prepared("matplotlib", {"format": "pickle", "key": key}, [pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)])
+        return Prepared("matplotlib", {"format": "pickle", "key": key},
+                        [pickle.dumps(fig, protocol=pickle.HIGHEST_PROTOCOL)])
     except (pickle.PicklingError, TypeError, AttributeError, ValueError):
         return Prepared("matplotlib", {"format": "png", "key": key}, [figure_png(fig)])
 

@@ -150,9 +150,9 @@ class Histogram(Media):
 
     def _binned(self) -> tuple[list, list]:
         if self._values is None:
-            values, edges = np.histogram(self._array, bins=self._num_bins)
+            values, edges = np.histogram(self._array, bins=self._num_bins)  # type: ignore[arg-type]  # _array is set whenever _values is None
             return values.tolist(), edges.tolist()
-        return self._values, self._edges  # type: ignore[return-value]
+        return self._values, self._edges  # type: ignore[return-value]  # both set together when given as np_histogram
 
     def _prepare(self, key: str) -> Prepared:
         if self._array is None:

@@ -175,7 +175,7 @@ class Image(Media):
         self._height, self._width = int(arr.shape[0]), int(arr.shape[1])
 
     def _from_file(self, data: bytes, ext: str, what: str) -> None:
-        width, height, pil_format = image_size_of_file(data, what)
+        width, height, _pil_format = image_size_of_file(data, what)
         if ext not in KEPT_FORMATS:
             from PIL import Image as PILImage
 

@@ -25,8 +25,9 @@ Sender side, the value is W&B's shape for images (``Image.seq_to_json``)::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from tidelog._warn import warn
 from tidelog.media.base import Media, Prepared, encode, pack_items, register_encoder, unpack_items
@@ -37,7 +38,7 @@ __all__ = ["prepare_list", "IMAGES_PER_STEP_WARN"]
 IMAGES_PER_STEP_WARN = 50
 
 
-def _check_same_type(key: str, items: Sequence[Any]) -> type:
+def _check_same_type(key: str, items: Sequence[Any]) -> type[Any]:
     first = type(items[0])
     for i, item in enumerate(items):
         if not isinstance(item, Media):

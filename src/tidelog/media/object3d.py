@@ -126,7 +126,7 @@ class Object3D(Media):
         elif isinstance(data_or_path, dict):
             self._from_scene(data_or_path, what)
         elif isinstance(data_or_path, np.ndarray):
-            self._kind, self._meta, self._arrays = "points", {}, [_points(data_or_path, what)]
+            self._kind, self._meta, self._arrays = "points", dict[str, Any](), [_points(data_or_path, what)]
         else:
             raise TypeError(
                 f"{what}: expected a numpy point cloud, a lidar/beta dict, a path or an open file; "
@@ -148,7 +148,8 @@ class Object3D(Media):
         points = scene.get("points")
         arr = _points(points, f"{what}: points") if points is not None else np.zeros((0, 3))
         boxes = [_box(b, f"{what}: box {i}") for i, b in enumerate(_sequence(scene.get("boxes"), "boxes", what))]
-        vectors = [_vector(v, f"{what}: vector {i}") for i, v in enumerate(_sequence(scene.get("vectors"), "vectors", what))]
+        vectors = [_vector(v, f"{what}: vector {i}")
+                   for i, v in enumerate(_sequence(scene.get("vectors"), "vectors", what))]
         self._kind = "scene"
         self._meta = {"type": kind, "boxes": boxes, "vectors": vectors}
         self._arrays = [arr]
@@ -166,7 +167,8 @@ class Object3D(Media):
         return cls(data_or_path, file_type=file_type)
 
     @classmethod
-    def from_point_cloud(cls, points: Any, boxes: Any, vectors: Any = None, point_cloud_type: str = "lidar/beta") -> Object3D:
+    def from_point_cloud(cls, points: Any, boxes: Any, vectors: Any = None,
+                         point_cloud_type: str = "lidar/beta") -> Object3D:
         """A lidar scene from its parts."""
         return cls({"type": point_cloud_type, "points": np.asarray(points), "boxes": boxes, "vectors": vectors or []})
 

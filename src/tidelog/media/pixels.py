@@ -71,6 +71,8 @@ def array_mode(arr: np.ndarray, mode: str | None, what: str) -> str:
 def chw_tensor_to_numpy(tensor: Any, what: str) -> np.ndarray:
     """A (C, H, W) or (H, W) tensor as an (H, W, C) / (H, W) numpy view."""
     arr = tensor_to_numpy(tensor)
+    if arr is None:  # callers pass only what is_tensor() accepted
+        raise TypeError(f"{what}: expected a tensor, got {type(tensor).__name__}")
     if arr.ndim == 3 and arr.shape[0] in MODE_BY_CHANNELS:
         return arr.transpose(1, 2, 0)
     if arr.ndim == 3 and arr.shape[0] not in MODE_BY_CHANNELS:
@@ -100,9 +102,9 @@ def _rescale(arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind == "f":
         arr = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0)
     lo, hi = arr.min(), arr.max()
-    if 0 <= lo and hi <= 1:
+    if lo >= 0 and hi <= 1:
         return (arr * 255).astype(np.uint8)
-    if -1 <= lo and hi <= 1:
+    if lo >= -1 and hi <= 1:
         return (255 * 0.5 * (arr + 1)).astype(np.uint8)
     return arr.clip(0, 255).astype(np.uint8)
 

@@ -10,8 +10,9 @@ validated on the caller (a field bound to a column the table lacks is a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,8 @@ def plot_table(
     return CustomChart(vega_spec_name, data_table, fields, string_fields, split_table)
 
 
-def line(table: Table, x: str, y: str, stroke: str | None = None, title: str = "", split_table: bool = False) -> CustomChart:
+def line(table: Table, x: str, y: str, stroke: str | None = None, title: str = "",
+         split_table: bool = False) -> CustomChart:
     """``wandb.plot.line``: y against x, one line per ``stroke`` value."""
     return plot_table("wandb/line/v0", table, {"x": x, "y": y, "stroke": stroke}, {"title": title}, split_table)
 

@@ -33,8 +33,9 @@ Python's ``json`` writes them, as W&B does), and the value::
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

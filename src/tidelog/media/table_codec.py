@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,8 @@ def _none_mask(col: tuple, state: ColumnState, arrays: list) -> int | None:
 
 def _pack_numeric(col: tuple, state: ColumnState, arrays: list) -> dict | None:
     if state.label == "bool":
-        dtype, kind = np.bool_, "bool"
+        dtype: Any = np.bool_
+        kind = "bool"
         src = [False if v is None else v for v in col] if state.has_none else col
     else:
         exact_int = not state.has_float and not state.has_none

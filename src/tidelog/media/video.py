@@ -59,9 +59,9 @@ def _check_format(fmt: Any, what: str) -> str:
 
 
 def _check_fps(fps: Any, what: str) -> float | int:
-    if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= 1000:
+    if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not 0 < fps <= 1000:  # type: ignore[operator]  # typeshed's numbers.Real has no __lt__; int, float, numpy do
         raise ValueError(f"{what}: fps must be a number of frames per second in (0, 1000], got {fps!r}")
-    return fps
+    return fps  # type: ignore[return-value]  # a Real checked above: an int or a float
 
 
 def _require_ffmpeg(fmt: str, what: str) -> None:
@@ -151,7 +151,8 @@ class Video(Media):
         what = "tidelog.Video"
         self._caption = files.check_caption(caption, what)
         self._fps = _check_fps(fps, what)
-        self._width = self._height = None
+        self._width: int | None = None
+        self._height: int | None = None
         if format is not None:
             _check_format(format, what)
         path = files.file_path(data_or_path)

@@ -83,7 +83,7 @@ class HistoryReader:
     def rows(self, keys: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Every history row as a dict, in order (all of them, unsampled)."""
         wanted = None if keys is None else list(keys)
-        names, start = KeyNames(), []
+        names, start = KeyNames(), list[float]()
         row: dict[str, Any] | None = None
         for step, ts, values in self._fragments(names, start):
             if row is not None and row["_step"] == step:

@@ -84,7 +84,7 @@ class RunState:
     history: HistoryColumnsBuilder | None = field(default=None, repr=False)  # for metric summaries
 
     @classmethod
-    def load(cls, run_dir: str | os.PathLike) -> "RunState":
+    def load(cls, run_dir: str | os.PathLike) -> RunState:
         run_dir = Path(run_dir)
         state = cls(run_dir=run_dir)
         reader = WalReader(run_dir / "wal")

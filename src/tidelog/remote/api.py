@@ -41,7 +41,7 @@ class RemoteApi:
         self.server = self.client.url
 
     def runs(self, path: str | None = None, filters: dict | None = None, order: str | None = None,
-             per_page: int | None = None) -> list["RemoteRun"]:
+             per_page: int | None = None) -> list[RemoteRun]:
         """Runs of a project (``"project"`` or ``"entity/project"``; every project if None), all pages."""
         import json
 
@@ -58,7 +58,7 @@ class RemoteApi:
                 return out
             params["cursor"] = page["next"]
 
-    def run(self, path: str) -> "RemoteRun":
+    def run(self, path: str) -> RemoteRun:
         parts = [p for p in str(path).split("/") if p]
         if len(parts) < 2 or len(parts) > 3:
             raise ValueError(f"tidelog.Api.run: expected 'project/run_id', got {path!r}")
@@ -80,7 +80,8 @@ class RemoteRun:
         self.name = entry["name"]
         self.project = entry["project"]
         self.entity = entry.get("entity", "")
-        self.group, self.job_type, self.notes = entry.get("group", ""), entry.get("job_type", ""), entry.get("notes", "")
+        self.group, self.job_type = entry.get("group", ""), entry.get("job_type", "")
+        self.notes = entry.get("notes", "")
         self.tags = list(entry.get("tags", []))
         self.config = dict(entry.get("config", {}))
         self.summary = RemoteSummary(self, {k: _num(v) for k, v in entry.get("summary", {}).items()})
@@ -99,7 +100,7 @@ class RemoteRun:
         return [p for p in (self.entity, self.project, self.id) if p]
 
     @property
-    def lastHistoryStep(self) -> int:  # noqa: N802 - W&B's name
+    def lastHistoryStep(self) -> int:
         step = self._entry.get("last_step")
         return -1 if step is None else step
 
@@ -147,10 +148,10 @@ class RemoteRun:
                     rows.setdefault(x, {x_axis: int(x) if x_axis == "_step" else x})[key] = v
         return _frame([rows[x] for x in sorted(rows)], pandas)
 
-    def files(self) -> list["RemoteFile"]:
+    def files(self) -> list[RemoteFile]:
         return [RemoteFile(self, f) for f in self._client.get(self._base + "/files").json()["files"]]
 
-    def file(self, path: str) -> "RemoteFile":
+    def file(self, path: str) -> RemoteFile:
         for f in self._client.get(self._base + "/files").json()["files"]:
             if f["path"] in (path, "files/" + path):  # W&B names run files relative to files/
                 return RemoteFile(self, f)
@@ -204,7 +205,7 @@ class RemoteSummary(dict):
         self._changed.pop(key, None)
         self._removed.append(key)
 
-    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, d: dict | None = None, **kwargs: Any) -> None:  # type: ignore[override]  # W&B's signature: a dict and/or keywords
         if d:
             self._changed.update(d)
         self._changed.update(kwargs)

@@ -64,8 +64,9 @@ def block_rows(row_bytes: int) -> int:
     return max(1, min(DEFAULT_CHUNK_ROWS, _BLOCK_ROW_BYTES // max(row_bytes, 1)))
 
 
-class _FastLayout:
-    """Where the columns of one fast-path row layout sit in its payload."""
+class _RowTemplate:
+    """The sender's template for fast-path rows of one layout: where each column sits in the payload, so a run
+    of such rows becomes one HistoryBlock without decoding each row (the trainer packs them with ``RowPacker``)."""
 
     __slots__ = ("prefix", "length", "max_rows", "float_ids", "int_ids", "float_off", "int_off", "step_off",
                  "ts_off")
@@ -125,13 +126,21 @@ def _is_fast_row(payload) -> bool:
 
 
 class RecordBuilder:
+    """The sender's turn of trainer frames into serialized WAL records (the steps are in the module docstring).
+
+    Contract: ``build(frames)`` returns the records of one batch in frame order, each frame at most once
+    (frames at or below ``last_frame`` are skipped), with consecutive sequence numbers from ``seq``, ending
+    with a ``TransportMark`` when the batch held a new frame; ``record()`` numbers a record the sender adds
+    itself. Not thread-safe: the sender's loop is its one caller. ``close()`` stops the media encoders.
+    """
+
     def __init__(self, run_dir: Path, next_seq: int, last_frame: int, workers: int | None = None) -> None:
         self.run_dir = run_dir
         self.seq = next_seq
         self.last_frame = last_frame
         self.exit_seen = False
         self.notices: list[str] = []
-        self._layouts: dict[tuple[int, bytes], _FastLayout] = {}
+        self._layouts: dict[tuple[int, bytes], _RowTemplate] = {}
         self.media = MediaEncoder(run_dir, workers)
         self.console = LineAssembler()
         self.output_log = OutputLog(run_dir, self.notices)
@@ -144,7 +153,7 @@ class RecordBuilder:
     def build(self, frames: list) -> list[bytes]:
         out: list[bytes] = []
         rows: list = []                 # consecutive fast rows of one layout
-        layout: _FastLayout | None = None
+        layout: _RowTemplate | None = None
         last = self.last_frame
         media = self.media.start(frames, lambda tag, payload: _frame_no(tag, payload) > last)
         took_any = False
@@ -157,13 +166,14 @@ class RecordBuilder:
             if tag == TAG_MEDIA:
                 self._flush_rows(out, rows, layout)
                 rows, layout = [], None
-                out.append(self.record(self.media.finish(*media[i], self.notices)))
+                record, futures = media[i]
+                out.append(self.record(self.media.finish(record, futures, self.notices)))
                 continue
             lay = self._fast_layout(payload, layout)
             if lay is not None:
                 if lay is not layout or len(rows) >= lay.max_rows:
                     self._flush_rows(out, rows, layout)
-                    if rows and len(rows) >= layout.max_rows:
+                    if rows and len(rows) >= layout.max_rows:  # type: ignore[union-attr]  # rows gather under a layout
                         out.append(self._mark(_frame_no(TAG_RECORD, rows[-1])))
                     rows, layout = [], lay
                 rows.append(payload)
@@ -192,7 +202,7 @@ class RecordBuilder:
     def _mark(self, frame: int) -> bytes:
         return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))
 
-    def record(self, rec: "pb.Record") -> bytes:
+    def record(self, rec: pb.Record) -> bytes:
         """Serialize a record the sender itself adds, with the next sequence number."""
         rec.seq = self.seq
         self.seq += 1
@@ -205,7 +215,7 @@ class RecordBuilder:
 
     # -- history rows --------------------------------------------------------
 
-    def _fast_layout(self, payload, current: _FastLayout | None) -> _FastLayout | None:
+    def _fast_layout(self, payload, current: _RowTemplate | None) -> _RowTemplate | None:
         """The layout of a fast-path row, or None for any other record.
 
         Rows of one layout share their bytes up to the first value (the key
@@ -219,15 +229,16 @@ class RecordBuilder:
         key = (len(payload), bytes(payload[: _prefix_len(payload)]))
         lay = self._layouts.get(key)
         if lay is None:
-            lay = self._layouts[key] = _FastLayout(bytes(payload))
+            lay = self._layouts[key] = _RowTemplate(bytes(payload))
         return lay
 
-    def _flush_rows(self, out: list[bytes], rows: list, lay: _FastLayout | None) -> None:
+    def _flush_rows(self, out: list[bytes], rows: list, lay: _RowTemplate | None) -> None:
         if not rows:
             return
         if len(rows) < _MIN_BLOCK_ROWS:
             out.extend(self._stamp(p) for p in rows)
             return
+        assert lay is not None  # noqa: S101 - narrows the type: rows gather only under a layout
         n = len(rows)
         raw = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(n, lay.length)
         nf, ni = len(lay.float_ids), len(lay.int_ids)

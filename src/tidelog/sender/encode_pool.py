@@ -6,7 +6,8 @@ and hands each rich value to a pool of encoder threads at once;
 ``finish(record, futures)`` then waits for one frame's values, in placeholder
 order, and puts them in its record; ``settle(started)`` waits for whatever is
 still running, so no encoder reads a frame's memory once the batch is
-acknowledged (a ring frame's bytes are then the trainer's again). The builder calls ``finish`` frame by frame, so the WAL
+acknowledged (a ring frame's bytes are then the trainer's again). The builder calls ``finish``
+frame by frame, so the WAL
 holds records in frame order whatever order the encoders end in, and every
 encoder is a pure function of its input (content-addressed files), so the
 bytes written do not depend on which thread encoded what.
@@ -31,9 +32,9 @@ from __future__ import annotations
 import json
 import os
 import traceback
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 from tidelog.records import pb
 from tidelog.transport.frames import PENDING_KEY, TAG_MEDIA, parse_media

@@ -200,7 +200,8 @@ class Sender:
                 tail.extend(self.builder.console_lines(self.builder.console.feed(stream, ts, text)))
             tail.extend(self.builder.console_lines(self.builder.console.flush()))
             _log("the training process ended without finish(); marking the run crashed")
-            tail.append(self.builder.record(pb.Record(exit=pb.RunExit(state="crashed", time=time.time(), exit_code=-1))))
+            exit_ = pb.RunExit(state="crashed", time=time.time(), exit_code=-1)
+            tail.append(self.builder.record(pb.Record(exit=exit_)))
         output_log = self.builder.output_log.close()
         if output_log is not None:
             tail.append(self.builder.record(pb.Record(file=output_log)))
@@ -301,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     try:
         Sender(args).run()
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - any end, even Ctrl-C, is written to the sender's error file
         text = traceback.format_exc()
         err = RunDir(args.run_dir).sender_err(os.getpid())
         err.parent.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ class FrameSource:
             return self._from_spill(full)
         return Batch()
 
-    def _from_ring(self, end: int, full: "_Limit") -> Batch:
+    def _from_ring(self, end: int, full: _Limit) -> Batch:
         batch = Batch(ring_end=self._pos)
         view = self._view
         for tag, off, length, nxt in self.ring.frames(self._pos, end):
@@ -66,7 +66,7 @@ class FrameSource:
                 break
         return batch
 
-    def _from_spill(self, full: "_Limit") -> Batch:
+    def _from_spill(self, full: _Limit) -> Batch:
         end = self.ring.spill_written
         pos = self._spill_pos
         batch = Batch(spill_end=pos)

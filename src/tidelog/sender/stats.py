@@ -73,7 +73,7 @@ class SystemStatsSampler:
 
     # -- when ------------------------------------------------------------------
 
-    def maybe_sample(self) -> "pb.SystemStats | None":
+    def maybe_sample(self) -> pb.SystemStats | None:
         now = time.monotonic()
         if now < self._next:
             return None

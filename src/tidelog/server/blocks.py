@@ -104,8 +104,8 @@ class BlockBuilder:
             self._num.setdefault(k, []).append((r, np.array([v], np.float64), "f"))
         for k, v in ints.items():
             self._num.setdefault(k, []).append((r, np.array([v], np.int64), "i"))
-        for k, v in others.items():
-            self._obj.setdefault(k, []).append((self.n, v))
+        for k, obj in others.items():
+            self._obj.setdefault(k, []).append((self.n, obj))
         self.n += 1
 
     def sections(self) -> list[KeySection]:

@@ -23,7 +23,7 @@ from tidelog.read.chunks import ChunkStreamError, StreamRecord, parse_chunk_stre
 from tidelog.server import db
 from tidelog.server.blocks import encode_tiles
 from tidelog.server.errors import ApiError
-from tidelog.server.fold import Batch, BadBatch, fold, value_type
+from tidelog.server.fold import BadBatch, Batch, fold, value_type
 from tidelog.server.runstate import apply_run_state
 from tidelog.server.schema import block_keys, blocks, files, keys, runs, streams
 
@@ -199,7 +199,8 @@ def _update_catalog(conn: sa.Connection, uid: int, s, x: np.ndarray) -> None:
     if cur is None:  # a key id without its KeyDef (lost to damage): named as the reader names it
         conn.execute(sa.insert(keys).values(run_uid=uid, key_id=s.key_id, name=f"_key{s.key_id}"))
         cur = conn.execute(sa.select(keys).where(keys.c.run_uid == uid, keys.c.key_id == s.key_id)).one()
-    upd: dict[str, Any] = {"count": cur.count + len(s.rows), "last_step": int(x.max()),
+    count = cur.count + len(s.rows)  # type: ignore[operator]  # Row.count is the column, not tuple.count
+    upd: dict[str, Any] = {"count": count, "last_step": int(x.max()),
                            "first_step": int(x.min()) if cur.first_step is None else min(cur.first_step, int(x.min()))}
     if s.kind == "o":
         t = value_type(s.values)

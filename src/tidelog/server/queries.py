@@ -50,7 +50,7 @@ def _cursor(raw: str | None) -> int:
 def list_runs(conn: sa.Connection, project: str | None, filters: str | None, order: str, per_page: int,
               cursor: str | None) -> dict:
     dialect = conn.dialect.name
-    where = [sa.true()]
+    where: list[Any] = [sa.true()]
     if project:
         where.append(runs.c.project == project)
     if filters:
@@ -87,7 +87,7 @@ def run_detail(conn: sa.Connection, project: str, run_id: str) -> dict:
     cat = conn.execute(sa.select(keys).where(keys.c.run_uid == r.uid).order_by(keys.c.name)).all()
     out["keys"] = [{"name": k.name, "type": k.type or "number", "count": k.count, "first_step": k.first_step,
                     "last_step": k.last_step, "min": k.vmin, "max": k.vmax, "last": k.vlast}
-                   for k in cat if k.count]
+                   for k in cat if k.count]  # type: ignore[truthy-function]  # Row.count is the column, not tuple.count
     counts = dict(conn.execute(sa.select(streams.c.kind, sa.func.sum(streams.c.count))
                                .where(streams.c.run_uid == r.uid).group_by(streams.c.kind)).all())
     out["streams"] = {"console": int(counts.get("console") or 0), "system": int(counts.get("system") or 0)}

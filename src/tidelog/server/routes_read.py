@@ -178,7 +178,8 @@ async def console(request: Request) -> Response:
 
     def fn(conn):
         row = queries.get_run_row(conn, *_run_path(request))
-        out, more = [], False
+        out: list[dict] = []
+        more = False
         for seq, stream, t, text in _stream_items(conn, ctx.store, row.uid, "console", after):
             if len(out) == limit:
                 more = True

@@ -119,7 +119,7 @@ def iter_rows(conn: sa.Connection, store, uid: int, start_time: float | None, na
 
 
 def page(rows: Iterator[dict], limit: int) -> dict:
-    out = []
+    out: list[dict] = []
     for r in rows:
         if len(out) == limit:
             return {"rows": out, "next_min_step": r["_step"]}

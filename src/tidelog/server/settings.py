@@ -32,7 +32,7 @@ class ServerSettings:
 
     @classmethod
     def for_root(cls, root: str | os.PathLike, database: str | None = None, store: str | None = None,
-                 **kw) -> "ServerSettings":
+                 **kw) -> ServerSettings:
         """The embedded default: ``ROOT/tidelog.db`` and ``ROOT/objects``, unless given."""
         root = Path(root).expanduser().resolve()
         if database is None or store is None:

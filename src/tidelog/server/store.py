@@ -11,12 +11,14 @@ translated into ``StoreUnavailable`` (the API answers 503).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
 import obstore
 from obstore.exceptions import NotFoundError
 from obstore.store import LocalStore, S3Store
+
+from tidelog.wal.writer import fsync_path
 
 __all__ = ["ObjectStore", "StoreUnavailable", "open_store"]
 
@@ -72,16 +74,9 @@ class ObjectStore:
 
 
 def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    """The object file and its directory entry, durable."""
+    fsync_path(path)
+    fsync_path(path.parent)
 
 
 def open_store(url: str) -> ObjectStore:
@@ -97,14 +92,14 @@ def open_store(url: str) -> ObjectStore:
         bucket, _, prefix = rest.partition("/")
         if len(bucket) < 3:
             raise ValueError(f"--store {url!r}: the bucket name must be at least 3 characters")
-        config = {"virtual_hosted_style_request": False}
+        config: dict[str, Any] = {"virtual_hosted_style_request": False}
         from tidelog import settings
 
         endpoint = settings.s3_endpoint()
         if endpoint:
             config["endpoint"] = endpoint
         config["region"] = settings.s3_region()
-        store = S3Store(bucket, prefix=prefix.strip("/") or None, config=config,
+        store = S3Store(bucket, prefix=prefix.strip("/") or None, config=config,  # type: ignore[arg-type]  # keys of S3Config
                         client_options={"allow_http": True})
         return ObjectStore(store, "s3")
     if url.startswith("file://"):

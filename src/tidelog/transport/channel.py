@@ -16,10 +16,14 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tidelog._warn import warn
 from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaPayload
 from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull, spill_file
+
+if TYPE_CHECKING:  # numpy is imported on the first media frame, not with the trainer's link
+    import numpy as np
 
 __all__ = ["Channel"]
 
@@ -45,7 +49,7 @@ class Channel:
         self._spill_pos = ring.spill_written
         self.spilling = self._spill_pos != ring.spill_acked
         self.dropped = 0
-        self._u8 = None  # numpy view of the ring, made on the first media frame
+        self._u8: np.ndarray | None = None  # numpy view of the ring, made on the first media frame
 
     # -- the hot path ------------------------------------------------------
 
@@ -88,6 +92,7 @@ class Channel:
         head = layout.head
         self.mm[base : base + len(head)] = head
         u8 = self._u8
+        assert u8 is not None  # noqa: S101 - narrows the type: made just above
         for rel, arr in layout.arrays:
             start = base + rel
             dst = u8[start : start + arr.nbytes].view(arr.dtype).reshape(arr.shape)
@@ -101,7 +106,7 @@ class Channel:
         pos = len(layout.head)
         for rel, arr in layout.arrays:
             parts.append(b"\0" * (rel - pos))  # alignment gap
-            parts.append(memoryview(np.ascontiguousarray(arr)).cast("B"))
+            parts.append(memoryview(np.ascontiguousarray(arr)).cast("B"))  # type: ignore[arg-type]  # numpy's stubs omit __buffer__ on ndarray
             pos = rel + arr.nbytes
         parts.append(b"\0" * (layout.size - pos) + _pad(layout.size))
         self.spill(parts)

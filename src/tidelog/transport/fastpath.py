@@ -21,7 +21,7 @@ Wire contract with the sender (every trainer frame, fast path or not):
 from __future__ import annotations
 
 import struct
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from tidelog.records import pb
 from tidelog.records.wire import (
@@ -46,10 +46,10 @@ from tidelog.records.wire import (
 from tidelog.transport.frames import TAG_RECORD
 from tidelog.transport.ring import frame_header
 
-__all__ = ["RowLayout", "encode_record", "encode_history"]
+__all__ = ["RowPacker", "encode_record", "encode_history"]
 
 
-def encode_record(record: "pb.Record", frame_no: int) -> bytes:
+def encode_record(record: pb.Record, frame_no: int) -> bytes:
     """Serialize a library-built Record with the trainer frame number trailer."""
     return record.SerializeToString() + trailer(frame_no)
 
@@ -91,7 +91,7 @@ def encode_history(step: int, ts: float, float_keys, float_values, int_keys, int
     return _len_field(TAG_HISTORY, row) + trailer(frame_no)
 
 
-class RowLayout:
+class RowPacker:
     """A compiled encoder for one layout of a history row: its float key ids, then its int key ids.
 
     Values are passed to ``pack_into`` ordered floats-then-ints; ``order``

@@ -40,7 +40,7 @@ _U32 = struct.Struct("<I")
 
 
 def pending_json(index: int) -> str:
-    return '{"%s": %d}' % (PENDING_KEY, index)
+    return f'{{"{PENDING_KEY}": {index:d}}}'
 
 
 class MediaPayload:

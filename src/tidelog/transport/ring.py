@@ -51,8 +51,8 @@ from __future__ import annotations
 import mmap
 import os
 import struct
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 __all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_header", "frame_size", "choose_ring_path",
            "spill_file"]
@@ -122,7 +122,7 @@ class Ring:
     # -- lifecycle -------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, capacity: int, run_dir: Path | None = None) -> "Ring":
+    def create(cls, path: Path, capacity: int, run_dir: Path | None = None) -> Ring:
         capacity = max(64 * 1024, capacity & ~7)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -150,7 +150,7 @@ class Ring:
         return cls(path, fd, mm, capacity)
 
     @classmethod
-    def attach(cls, path: Path) -> "Ring":
+    def attach(cls, path: Path) -> Ring:
         fd = os.open(path, os.O_RDWR)
         try:
             mm = mmap.mmap(fd, 0)

@@ -37,7 +37,7 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from tidelog._warn import warn_from_thread
 from tidelog.errors import SenderError
@@ -105,7 +105,7 @@ class SenderSupervisor:
     def _watch(self) -> None:
         while True:
             proc = self._proc
-            assert proc is not None
+            assert proc is not None  # noqa: S101 - narrows the type: _proc is set before this thread starts
             code = proc.wait()
             with self._lock:
                 if self._finishing and code == 0:
@@ -194,7 +194,7 @@ class SenderSupervisor:
         last_change = began
         while self.broken is None:
             proc = self._proc
-            assert proc is not None
+            assert proc is not None  # noqa: S101 - narrows the type: _proc is set before this thread starts
             try:
                 code = proc.wait(timeout=0.05)
             except subprocess.TimeoutExpired:

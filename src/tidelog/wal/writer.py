@@ -67,6 +67,7 @@ __all__ = [
     "DEFAULT_SEGMENT_BYTES",
     "DEFAULT_CHUNK_BYTES",
     "DEFAULT_CHUNK_ROWS",
+    "fsync_path",
 ]
 
 DEFAULT_LEVEL = 3
@@ -127,7 +128,8 @@ class FsyncPolicy:
         return f"interval:{self.interval_ms}" if self.mode == "interval" else self.mode
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Make ``path`` durable: a file's bytes, or a directory's entries (a file created or renamed in it)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -282,7 +284,7 @@ class WalWriter:
         self._file_dirty = True
         self._unsynced = True
         try:
-            _pwrite_all(self._fd, chunk, self._end)
+            _pwrite_all(self._fd, chunk, self._end)  # type: ignore[arg-type]  # _rotate() above opened it
         except OSError:
             self._undo()
             raise
@@ -318,7 +320,7 @@ class WalWriter:
         try:
             _pwrite_all(fd, header, 0)
             if self.policy.mode != "never":
-                _fsync_dir(self.wal_dir)
+                fsync_path(self.wal_dir)
         except OSError:
             os.close(fd)
             with contextlib.suppress(OSError):  # a leftover is a torn tail, overwritten on retry

@@ -6,6 +6,7 @@ and committed, so installing tidelog needs no Node. ``STATIC_DIR`` holds
 ``/<project>``, ``/<project>/runs/<run_id>``) and ``assets/`` (``main.js``,
 ``main.css`` and the viewers loaded on demand under ``assets/chunks/``).
 Everything the UI loads comes from this folder and the server's ``/api/v1``.
+``serve`` holds the Starlette routes that serve it.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import numpy as np
 
 os.environ["WANDB_MODE"] = "offline"
 os.environ.setdefault("WANDB_SILENT", "true")
-import wandb  # noqa: E402
+import wandb
 
 out, run_id, n, how, record = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 run = wandb.init(project="wbp", name="wb-run", dir=out, id=run_id, tags=["t1"], notes="imported",

@@ -15,7 +15,7 @@ except ImportError as _e:  # the command runs a Python that tidelog is not insta
     raise ImportError(f"`import wandb` inside `tidelog run` is tidelog, but this Python ({_sys.executable}) "
                       f"cannot import tidelog ({_e}); run the command with the Python tidelog is installed "
                       "in") from _e
-from tidelog.compat import WANDB_VERSION as __version__  # noqa: E402,F401
+from tidelog.compat import WANDB_VERSION as __version__  # noqa: F401 - wandb.__version__, re-exported
 
 
 def __getattr__(name):
