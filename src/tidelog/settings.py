@@ -164,8 +164,8 @@ def _mode(arg: Any) -> tuple[str, str]:
         from tidelog._warn import warn
 
         _online_noticed = True
-        warn(f"tidelog: {source}={value!r} but TIDELOG_SERVER is not set; this run is logged offline "
-             "(`tidelog sync` uploads it later)")
+        warn(f"tidelog: {source}={value!r} but no tracking server is set (TIDELOG_SERVER); this run is "
+             "logged offline (`tidelog sync` uploads it later)")
     return MODES[key], server
 
 
