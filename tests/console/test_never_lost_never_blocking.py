@@ -4,6 +4,7 @@ in the default (wrap) mode, output that bypasses ``sys.stdout`` reaches the pare
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from _console_helpers import PY, clean_env, only_run, state_of, stored_lines, write_script
 
 N = 3000
+TRIALS = 12
 
 
 def _crashed_lines(tmp_path) -> list[str]:
@@ -74,35 +76,35 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def test_default_mode_leaves_raw_fd_writes_intact_under_sigkill(tmp_path):
-    """The crash-trial pattern: a trainer reports each step with os.write(1, ...) (and prints),
-    and is killed with -9 from outside mid-stream. What the parent's pipe got is whole lines
-    "step N" for N = 0, 1, 2, ... in order, nothing cut or interleaved (an fd-level tee losing
-    a chunk it had read but not written through garbles this)."""
+    """The crash-trial pattern (tests/pipeline/children/log_forever.py): a trainer reports each
+    step with os.write(1, ...) after log() returned and is killed with -9 from outside at random
+    moments. What the parent's pipe got is whole lines "N" for N = 0, 1, 2, ... in order, nothing
+    cut or interleaved (an fd-level tee that dies holding a chunk it read but has not written
+    through garbles this, as "1212857" did in the crash trial)."""
     script = write_script(tmp_path, r'''
 import os, sys, tidelog
 run = tidelog.init(dir=sys.argv[1], project="c")
+os.write(1, b"started\n")
 i = 0
 while True:
-    run.log({"loss": 1.0 / (i + 1)})
-    print(f"printed {i}")
-    os.write(1, f"step {i}\n".encode())
+    run.log({"loss": 1.0 / (i + 1), "phase": f"p{i}"})
+    os.write(1, b"%d\n" % i)
     i += 1
 ''')
-    proc = subprocess.Popen([PY, str(script), str(tmp_path)], env=clean_env(), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    got = b""
-    while got.count(b"step ") < 3000:
-        chunk = os.read(proc.stdout.fileno(), 65536)
-        assert chunk, "the trainer stopped early"
-        got += chunk
-    os.kill(proc.pid, signal.SIGKILL)
-    got += proc.stdout.read()
-    proc.stdout.close()
-    assert proc.wait(timeout=60) == -9
-    steps = [line for line in got.decode().split("\n") if not line.startswith("printed ")]
-    if steps and steps[-1] == "":
-        steps.pop()
-    assert steps == [f"step {i}" for i in range(len(steps))]
+    rng = random.Random(12)
+    for trial in range(TRIALS):
+        base = tmp_path / f"t{trial}"
+        proc = subprocess.Popen([PY, str(script), str(base)], env=clean_env(), cwd=tmp_path,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdout.readline() == b"started\n"
+        time.sleep(rng.uniform(0.02, 0.4))
+        os.kill(proc.pid, signal.SIGKILL)
+        got = proc.stdout.read()
+        proc.stdout.close()
+        assert proc.wait(timeout=60) == -9
+        lines = got.decode().split("\n")
+        assert lines[-1] == "", f"trial {trial}: cut last line {lines[-1]!r}"
+        assert lines[:-1] == [str(i) for i in range(len(lines) - 1)], f"trial {trial}"
 
 
 @pytest.mark.parametrize("mode", ["auto", "redirect"])
