@@ -1,4 +1,5 @@
-"""Console capture cost: a training script printing 100,000 lines, capture on vs off.
+"""Console capture cost: a training script printing 100,000 lines, capture on (wrap, the
+default ``auto``, and the fd-level ``redirect``) vs off.
 
     python benchmarks/bench_console.py [--lines 100000] [--repeats 3] [--target pty|file]
 
@@ -6,7 +7,7 @@ Each configuration is a fresh process whose stdout/stderr go to a pseudo-termina
 (drained here as a terminal would) or to a file; the script times its own print loop
 (including the final flush) and, separately, ``finish()``. Side by side, in the same
 run, W&B offline (``wandb==0.31.0``, ``pip install -e '.[bench]'``) with its default
-console capture and with ``console="off"``. Target: tidelog on/off <= 1.5x.
+console capture (wrap) and its ``redirect`` and ``console="off"``. Target: tidelog on/off <= 1.5x.
 """
 
 from __future__ import annotations
@@ -100,9 +101,9 @@ def main() -> None:
         have_wandb = True
     except ImportError:
         have_wandb = False
-    configs = [("none", "-"), ("tidelog", "off"), ("tidelog", "auto")]
+    configs = [("none", "-"), ("tidelog", "off"), ("tidelog", "auto"), ("tidelog", "redirect")]
     if have_wandb:
-        configs += [("wandb", "off"), ("wandb", "auto")]
+        configs += [("wandb", "off"), ("wandb", "auto"), ("wandb", "redirect")]
     results: dict[tuple[str, str], list[dict]] = {c: [] for c in configs}
     with tempfile.TemporaryDirectory(prefix="bench-console-") as d:
         tmp = Path(d)
@@ -116,11 +117,15 @@ def main() -> None:
     for c in configs:
         print(f"  {c[0]:8s} console={c[1]:5s} print loop {med[c] * 1000:8.1f} ms   finish() {fin[c] * 1000:7.1f} ms")
     t = med[("tidelog", "auto")] / med[("tidelog", "off")]
-    print(f"tidelog capture on / off: {t:.2f}x (target <= 1.5x); lines stored by the capture: {lines:,}")
+    r = med[("tidelog", "redirect")] / med[("tidelog", "off")]
+    print(f"tidelog capture on (auto = wrap) / off: {t:.2f}x (target <= 1.5x); redirect / off: {r:.2f}x; "
+          f"lines stored by the wrap capture: {lines:,}")
     if have_wandb:
         w = med[("wandb", "auto")] / med[("wandb", "off")]
-        print(f"W&B offline capture on / off: {w:.2f}x; tidelog capture / W&B capture: "
-              f"{med[('tidelog', 'auto')] / med[('wandb', 'auto')]:.2f}x")
+        wr = med[("wandb", "redirect")] / med[("wandb", "off")]
+        print(f"W&B offline capture on (auto) / off: {w:.2f}x; redirect / off: {wr:.2f}x; tidelog / W&B: "
+              f"auto {med[('tidelog', 'auto')] / med[('wandb', 'auto')]:.2f}x, "
+              f"redirect {med[('tidelog', 'redirect')] / med[('wandb', 'redirect')]:.2f}x")
 
 
 if __name__ == "__main__":

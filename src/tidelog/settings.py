@@ -27,7 +27,7 @@ bad setting can never make it crash-loop.
     ring size       -           TIDELOG_RING_MB                   whole MiB, 1 to 65536
     stats interval  -           TIDELOG_STATS_INTERVAL            seconds >= 0 (0 = no system metrics)
     console         settings=   TIDELOG_CONSOLE, WANDB_CONSOLE    auto, off, wrap, redirect, wrap_raw, wrap_emu
-                    {"console": ...}                              (all but off capture at the fd level)
+                    {"console": ...}                              (redirect: fd-level tee; off: none; the rest: sys.stdout/err wrap)
 
 Readers, the CLI, the HTTP client and the server read their few variables
 through the small functions at the end (``read_dir``, ``server_url``,
@@ -85,7 +85,7 @@ class Settings:
     fsync: str = "interval:200"         # see docs/wal-format.md, durability table
     ring_bytes: int = 32 * 1024 * 1024  # shared-memory ring between trainer and sender
     stats_interval_s: float = 15.0      # system metrics (W&B's default); 0 disables
-    console: str = "auto"               # console capture (transport/console.py); "off" disables
+    console: str = "auto"               # console capture: console_wrap.py; "redirect": console.py; "off"
     server: str = ""                    # live mode (mode="online" + TIDELOG_SERVER): stream the WAL here
 
     def with_(self, **changes: Any) -> Settings:

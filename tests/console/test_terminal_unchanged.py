@@ -1,7 +1,9 @@
 """The terminal shows, byte for byte, what it showed without capture, and the run stores the lines.
 
-A real training script runs twice, capture on (the default) and ``console="off"``, under a
-pseudo-terminal and under pipes; the bytes the terminal (or the pipes) received must be equal.
+A real training script runs with capture on (the default ``wrap``, and ``redirect``) and with
+``console="off"``, under a pseudo-terminal and under pipes; the bytes the terminal (or the pipes)
+received must be equal. ``wrap`` stores what went through ``sys.stdout``/``sys.stderr``;
+``redirect`` also stores ``os.write`` on fd 1 and child processes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os, subprocess, sys, time
 import tidelog
 
 base, mode = sys.argv[1], sys.argv[2]
-run = tidelog.init(dir=base, project="c", settings={"console": "off"} if mode == "off" else None)
+run = tidelog.init(dir=base, project="c", settings=None if mode == "auto" else {"console": mode})
 print("isatty", sys.stdout.isatty(), os.isatty(2))
 print("plain line")
 print("\x1b[1;32mgreen bold\x1b[0m and \x1b[31mred\x1b[0m")
@@ -41,17 +43,26 @@ EXPECTED_LINES = ["isatty {tty} {tty}", "plain line", "\x1b[1;32mgreen bold\x1b[
                   "unicode: \u00e9\u4e2d \u2713", "XYcdef", "last, no newline"]
 
 
-def _runs(tmp_path, runner):
+NOT_IN_WRAP = {"raw fd write", "from a child", "child err"}   # they bypass sys.stdout/sys.stderr
+MODES = ["auto", "redirect"]   # auto is the Python-level wrap
+
+
+def expected(mode: str, tty: bool) -> list[str]:
+    return [x.format(tty=tty) for x in EXPECTED_LINES if mode == "redirect" or x not in NOT_IN_WRAP]
+
+
+def _runs(tmp_path, runner, mode):
     outs = {}
-    for mode in ("on", "off"):
-        base = tmp_path / mode
+    for name, setting in (("on", mode), ("off", "off")):
+        base = tmp_path / name
         script = write_script(tmp_path, SCRIPT)
-        outs[mode] = runner([PY, str(script), str(base), mode])
+        outs[name] = runner([PY, str(script), str(base), setting])
     return outs
 
 
-def test_pty_bytes_identical_and_lines_stored(tmp_path):
-    outs = _runs(tmp_path, lambda cmd: run_pty(cmd, clean_env(), tmp_path))
+@pytest.mark.parametrize("mode", MODES)
+def test_pty_bytes_identical_and_lines_stored(tmp_path, mode):
+    outs = _runs(tmp_path, lambda cmd: run_pty(cmd, clean_env(), tmp_path), mode)
     (on, rc_on), (off, rc_off) = outs["on"], outs["off"]
     assert rc_on == rc_off == 0, (on[-3000:], off[-3000:])
     assert on == off
@@ -59,29 +70,34 @@ def test_pty_bytes_identical_and_lines_stored(tmp_path):
     assert b"\x1b[1;32mgreen bold" in on and b"\rstep 3/4 ###\rstep 4/4 ####" in on
 
     lines = stored_lines(only_run(tmp_path / "on"))
-    assert [text for _s, _t, text in lines] == [x.format(tty=True) for x in EXPECTED_LINES]
-    assert {s for s, _t, _x in lines} == {"stdout"}  # one terminal: one channel, order kept exactly
+    assert [text for _s, _t, text in lines] == expected(mode, tty=True)
+    if mode == "redirect":
+        assert {s for s, _t, _x in lines} == {"stdout"}  # one terminal: one channel, order kept exactly
+    else:
+        assert [t for s, _t, t in lines if s == "stderr"] == ["to stderr"]   # sys.stderr stays apart
     assert not list((tmp_path / "off" / "tidelog").glob("run-*/files/output.log"))
     assert stored_lines(only_run(tmp_path / "off")) == []
 
 
-def test_merged_pipe_bytes_identical(tmp_path):
-    outs = _runs(tmp_path, lambda cmd: run_pipes(cmd, clean_env(), tmp_path, merged=True))
+@pytest.mark.parametrize("mode", MODES)
+def test_merged_pipe_bytes_identical(tmp_path, mode):
+    outs = _runs(tmp_path, lambda cmd: run_pipes(cmd, clean_env(), tmp_path, merged=True), mode)
     assert outs["on"][2] == outs["off"][2] == 0
     assert outs["on"][0] == outs["off"][0]
     texts = [t for _s, _t, t in stored_lines(only_run(tmp_path / "on"))]
-    assert sorted(texts) == sorted(x.format(tty=False) for x in EXPECTED_LINES)
+    assert sorted(texts) == sorted(expected(mode, tty=False))
 
 
-def test_separate_pipes_keep_streams_apart(tmp_path):
-    outs = _runs(tmp_path, lambda cmd: run_pipes(cmd, clean_env(), tmp_path, merged=False))
+@pytest.mark.parametrize("mode", MODES)
+def test_separate_pipes_keep_streams_apart(tmp_path, mode):
+    outs = _runs(tmp_path, lambda cmd: run_pipes(cmd, clean_env(), tmp_path, merged=False), mode)
     (out_on, err_on, rc_on), (out_off, err_off, rc_off) = outs["on"], outs["off"]
     assert rc_on == rc_off == 0, err_on[-3000:]
     assert (out_on, err_on) == (out_off, err_off)
     lines = stored_lines(only_run(tmp_path / "on"))
     err = [t for s, _t, t in lines if s == "stderr"]
     out = [t for s, _t, t in lines if s == "stdout"]
-    assert err == ["to stderr", "child err"]
+    assert err == (["to stderr", "child err"] if mode == "redirect" else ["to stderr"])
     assert "to stderr" not in out and out[0] == "isatty False False" and "step 4/4 ####" in out
     run = tidelog.Api(dir=str(tmp_path / "on")).runs()[0]
     log = run.file("output.log").read().decode()
@@ -89,10 +105,11 @@ def test_separate_pipes_keep_streams_apart(tmp_path):
     assert (only_run(tmp_path / "on") / "files" / "output.log").read_text().splitlines() == [t for _s, _t, t in lines]
 
 
-def test_timestamps_are_when_each_line_was_printed(tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_timestamps_are_when_each_line_was_printed(tmp_path, mode):
     script = write_script(tmp_path, r'''
 import sys, time, tidelog
-run = tidelog.init(dir=sys.argv[1], project="c")
+run = tidelog.init(dir=sys.argv[1], project="c", settings={"console": sys.argv[2]})
 t0 = time.time()
 print("first", flush=True)
 time.sleep(0.5)
@@ -100,7 +117,7 @@ print("second", flush=True)
 print(t0, time.time(), file=sys.stderr, flush=True)
 run.finish()
 ''')
-    out, err, rc = run_pipes([PY, str(script), str(tmp_path)], clean_env(), tmp_path, merged=False)
+    out, err, rc = run_pipes([PY, str(script), str(tmp_path), mode], clean_env(), tmp_path, merged=False)
     assert rc == 0, err
     t0, t1 = map(float, err.split())
     (_, ta, first), (_, tb, second) = [x for x in stored_lines(only_run(tmp_path)) if x[0] == "stdout"]

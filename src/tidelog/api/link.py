@@ -28,6 +28,7 @@ from tidelog.runlock import TRAINER, try_hold
 from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
 from tidelog.transport.console import ConsoleCapture
+from tidelog.transport.console_wrap import WrapCapture
 from tidelog.transport.fastpath import encode_record
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
@@ -51,11 +52,15 @@ class Link:
         self.channel = Channel(self.ring, paths.spill)
         self.frame = first_frame
         self.lock = threading.Lock()
-        self.console = ConsoleCapture(self._try_send) if settings.console != "off" else None
+        # W&B's default is Python-level ("wrap"); "redirect" is the fd-level tee (docs/console.md).
+        self.console: ConsoleCapture | WrapCapture | None = (
+            None if settings.console == "off" else
+            ConsoleCapture(self._try_send) if settings.console == "redirect" else WrapCapture(self._try_send))
+        console_fds = self.console.sender_arg() if self.console is not None else ""
         argv = sender_argv(
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
             fsync=settings.fsync, trainer_pid=os.getpid(), stats_interval=settings.stats_interval_s,
-            **({"console_fds": self.console.sender_arg()} if self.console else {}),
+            **({"console_fds": console_fds} if console_fds else {}),
             **({"server": settings.server} if settings.server else {}),
         )
         ring = self.ring
@@ -65,7 +70,7 @@ class Link:
             left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
             on_broken=self._broken,
         )
-        if self.console is not None:  # the sender holds the capture's read ends (kill -9), never its write ends
+        if isinstance(self.console, ConsoleCapture):  # the sender holds the tee's read ends (kill -9), never its write ends
             self.supervisor.spawn_options = {"pass_fds": self.console.pass_fds(),
                                              "stderr": self.console.original_stderr()}
 

@@ -48,7 +48,7 @@ from tidelog.records import pb
 
 __all__ = ["ConsoleCapture", "CONSOLE_MODES"]
 
-# W&B's console settings; every mode but "off" is the fd-level capture here.
+# W&B's console settings; "redirect" is the fd-level capture here (the default is console_wrap.py).
 CONSOLE_MODES = ("auto", "off", "wrap", "redirect", "wrap_raw", "wrap_emu")
 _READ = 1 << 16
 _MAX_PENDING = 8 << 20
