@@ -51,3 +51,16 @@ def test_slow_path_encoding_is_the_library_message() -> None:
     assert rec == want
     assert rec.history.items[1].value.WhichOneof("v") == "bool"  # False is kept, not dropped
     assert data[-9] == 0x09 and int.from_bytes(data[-8:], "little") == 12  # the frame trailer
+
+
+@pytest.mark.parametrize("stream, text", [(0, "plain line\n"), (1, "\x1b[31mred\x1b[0m\r50%"), (0, ""),
+                                          (1, "x" * 300 + "é✓"), (0, "lone \udc80 surrogate")])
+def test_console_chunk_is_the_library_message(stream, text) -> None:
+    from tidelog.records.wire import frame_no, strip_trailer
+    from tidelog.transport.fastpath import encode_console
+
+    raw = encode_console((stream, 1234.5, text), 77)
+    assert frame_no(raw) == 77
+    got = pb.Record.FromString(strip_trailer(raw))
+    want = text.encode("utf-8", "replace").decode("utf-8")
+    assert got == pb.Record(console=pb.ConsoleOutput(stream=stream, timestamp=1234.5, text=want))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
 from tidelog.transport.console import ConsoleCapture
 from tidelog.transport.console_wrap import WrapCapture
-from tidelog.transport.fastpath import encode_record
+from tidelog.transport.fastpath import encode_console, encode_record
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
 from tidelog.transport.supervisor import SenderSupervisor, sender_argv
@@ -55,7 +57,8 @@ class Link:
         # W&B's default is Python-level ("wrap"); "redirect" is the fd-level tee (docs/console.md).
         self.console: ConsoleCapture | WrapCapture | None = (
             None if settings.console == "off" else
-            ConsoleCapture(self._try_send) if settings.console == "redirect" else WrapCapture(self._try_send))
+            ConsoleCapture(self._try_send) if settings.console == "redirect"
+            else WrapCapture(partial(self._try_send, encode=encode_console)))
         console_fds = self.console.sender_arg() if self.console is not None else ""
         argv = sender_argv(
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
@@ -70,7 +73,7 @@ class Link:
             left=lambda: (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked),
             on_broken=self._broken,
         )
-        if isinstance(self.console, ConsoleCapture):  # the sender holds the tee's read ends (kill -9), never its write ends
+        if isinstance(self.console, ConsoleCapture):  # the sender holds the tee read ends (kill -9), not the write ends
             self.supervisor.spawn_options = {"pass_fds": self.console.pass_fds(),
                                              "stderr": self.console.original_stderr()}
 
@@ -96,14 +99,18 @@ class Link:
         with self.lock:
             self.put(encode_record(record, self.frame + 1))
 
-    def _try_send(self, records: list[pb.Record]) -> bool:
-        """Console chunks: handed over now, or False if a log() holds the lock (never waits)."""
+    def _try_send(self, records: list[Any], encode: Callable[[Any, int], bytes] = encode_record) -> bool:
+        """Console chunks: handed over now, or False if a log() holds the lock (never waits).
+
+        ``encode(item, frame_no)`` makes each frame: ``encode_record`` for records,
+        ``encode_console`` for the wrap capture's ``(stream, time, text)`` chunks.
+        """
         if not self.lock.acquire(blocking=False):
             return False
         try:
             for record in records:
                 self.frame += 1
-                self.channel.send(encode_record(record, self.frame))
+                self.channel.send(encode(record, self.frame))
         finally:
             self.lock.release()
         return True

@@ -46,12 +46,12 @@ _RETRY_S = 0.002
 class WrapCapture:
     dropped = 0
 
-    def __init__(self, send: Callable[[list["pb.Record"]], bool]) -> None:
-        """``send(records)`` hands records to the ring without waiting; False if it could not now."""
+    def __init__(self, send: Callable[[list[tuple[int, float, str]]], bool]) -> None:
+        """``send(chunks)`` hands ``(stream, time, text)`` chunks to the ring without waiting; False if not now."""
         self._send = send
         self._pid = os.getpid()
         self._lock = threading.Lock()      # guards _pending (held only to append or swap the list)
-        self._pending: list[pb.Record] = []
+        self._pending: list[tuple[int, float, str]] = []   # (stream, time, text)
         self._pending_chars = 0
         self._wake = threading.Event()
         self._stopped = False
@@ -128,15 +128,17 @@ class WrapCapture:
             return   # written while handing over (a warning, say): would recurse
         local.busy = True
         try:
-            record = pb.Record(console=pb.ConsoleOutput(stream=kind, timestamp=time.time(), text=text))
             with self._lock:
-                self._pending.append(record)
+                pending = self._pending
+                pending.append((kind, time.time(), text))
+                if self._send(pending):      # the common case: straight into the ring
+                    self._pending, self._pending_chars = [], 0
+                    return
                 self._pending_chars += len(text)
-                while self._pending_chars > _MAX_PENDING and len(self._pending) > 1:
-                    self._pending_chars -= len(self._pending.pop(0).console.text)
+                while self._pending_chars > _MAX_PENDING and len(pending) > 1:
+                    self._pending_chars -= len(pending.pop(0)[2])
                     self.dropped += 1
-            if not self._hand_over():
-                self._wake.set()   # a log() holds the channel: the helper thread retries soon
+            self._wake.set()   # a log() holds the channel: the helper thread retries soon
         finally:
             local.busy = False
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 from tidelog.records import pb
 from tidelog.records.wire import (
+    TAG_CONSOLE,
     TAG_HISTORY,
     TAG_ITEM_KEY,
     TAG_ITEM_VALUE,
@@ -40,18 +41,39 @@ from tidelog.records.wire import (
     TAG_VALUE_JSON,
     TAG_VALUE_STR,
     TRAILER_SIZE,
+    field_tag,
     trailer,
     varint,
 )
 from tidelog.transport.frames import TAG_RECORD
 from tidelog.transport.ring import frame_header
 
-__all__ = ["RowPacker", "encode_record", "encode_history"]
+__all__ = ["RowPacker", "encode_record", "encode_history", "encode_console"]
 
 
 def encode_record(record: pb.Record, frame_no: int) -> bytes:
     """Serialize a library-built Record with the trainer frame number trailer."""
     return record.SerializeToString() + trailer(frame_no)
+
+
+_CONSOLE_STREAM = field_tag(pb.ConsoleOutput, "stream")
+_CONSOLE_TS = struct.Struct("<Bd")
+_CONSOLE_TS_TAG = field_tag(pb.ConsoleOutput, "timestamp")
+_CONSOLE_TEXT = field_tag(pb.ConsoleOutput, "text")
+
+
+def encode_console(chunk: tuple[int, float, str], frame_no: int) -> bytes:
+    """``Record(console=ConsoleOutput(stream, timestamp, text))`` and its trailer, without the library.
+
+    ``print`` goes through here once per ``write`` call while console capture
+    wraps ``sys.stdout``; text that is not valid UTF-8 (lone surrogates) is
+    stored with replacement characters, as a protobuf string must be UTF-8.
+    """
+    stream, ts, text = chunk
+    data = text.encode("utf-8", "replace")
+    body = b"".join((bytes((_CONSOLE_STREAM, stream)) if stream else b"", _CONSOLE_TS.pack(_CONSOLE_TS_TAG, ts),
+                     bytes((_CONSOLE_TEXT,)), varint(len(data)), data))
+    return b"".join((bytes((TAG_CONSOLE,)), varint(len(body)), body, trailer(frame_no)))
 
 
 _VALUE_TAG = {"bool": TAG_VALUE_BOOL, "str": TAG_VALUE_STR, "json": TAG_VALUE_JSON}
