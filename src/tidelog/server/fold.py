@@ -12,7 +12,6 @@ or the store; ``ingest`` does, under the run's lock.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -4,7 +4,6 @@ system metrics, console, files and media (docs/server-api.md)."""
 from __future__ import annotations
 
 import functools
-
 import json
 
 import numpy as np
