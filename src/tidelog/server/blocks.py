@@ -74,6 +74,20 @@ class KeySection:
     length: int = 0
 
 
+def _last_per_row(sec: KeySection, row_ids: np.ndarray) -> KeySection:
+    """``sec`` without the values a later fragment of the same row overwrites."""
+    if len(sec.rows) < 2:
+        return sec
+    ids = row_ids[sec.rows]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[:-1] = ids[:-1] != ids[1:]
+    if keep.all():
+        return sec
+    values = ([v for v, k in zip(sec.values, keep) if k] if isinstance(sec.values, list)
+              else np.asarray(sec.values)[keep])
+    return KeySection(sec.key_id, sec.kind, sec.rows[keep], values)
+
+
 @dataclass
 class BlockBuilder:
     """Fragments of one batch, gathered then encoded as one object."""
@@ -108,7 +122,21 @@ class BlockBuilder:
             self._obj.setdefault(k, []).append((self.n, obj))
         self.n += 1
 
+    def _row_ids(self) -> np.ndarray:
+        """For each fragment, the history row it belongs to: consecutive fragments of one step are one row."""
+        steps = np.concatenate(self.steps) if self.steps else np.zeros(0, np.int64)
+        change = np.ones(len(steps), dtype=bool)
+        change[1:] = steps[1:] != steps[:-1]
+        return np.cumsum(change)
+
     def sections(self) -> list[KeySection]:
+        """One section per key, holding only the value each row reads: where fragments
+        of one step set a key more than once, the last (so the tiles' and the index's
+        min/max/first/last are over the rows, not over overwritten values)."""
+        row_ids = self._row_ids()
+        return [_last_per_row(sec, row_ids) for sec in self._sections()]
+
+    def _sections(self) -> list[KeySection]:
         out = []
         for k, parts in self._num.items():
             kinds = {p[2] for p in parts}

@@ -11,6 +11,7 @@ or the store; ``ingest`` does, under the run's lock.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,13 +51,24 @@ class Batch:
     resumed: bool = False
 
 
+_HASHED_NAME = re.compile(r"(?:^|/)([0-9a-f]{64})\.[A-Za-z0-9.]+$")
+
+
 def file_refs(value: Any, out: dict[str, tuple[str, int | None, str]]) -> None:
-    """Every ``{"path": ..., "sha256": ...}`` inside a logged value."""
+    """Every media file inside a logged value: each ``{"path": ..., "sha256": ...}``,
+    and each name in a list value's ``filenames`` (``images/separated``: files
+    named ``media/<kind>/<sha256>.<ext>`` by their content hash, no size given)."""
     if isinstance(value, dict):
         path, sha = value.get("path"), value.get("sha256")
         if isinstance(path, str) and isinstance(sha, str):
             size = value.get("size")
             out[path] = (sha, size if isinstance(size, int) else None, "media")
+        names = value.get("filenames")
+        if isinstance(names, list):
+            for name in names:
+                m = _HASHED_NAME.search(name) if isinstance(name, str) else None
+                if m and name.startswith("media/"):
+                    out.setdefault(name, (m.group(1), None, "media"))
         for v in value.values():
             file_refs(v, out)
     elif isinstance(value, list):

@@ -3,6 +3,7 @@ system metrics, console, files and media (docs/server-api.md)."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -48,7 +49,6 @@ def _run_path(request: Request) -> tuple[str, str]:
 
 
 async def _read(request: Request, fn, *args) -> Response:
-    await guard(request, write=False)
     ctx = ctx_of(request)
 
     def run():
@@ -97,7 +97,6 @@ async def history_page(request: Request) -> Response:
 
 
 async def history_stream(request: Request) -> Response:
-    await guard(request, write=False)
     ctx = ctx_of(request)
     lo = _int_param(request, "min_step", 0, -(2**63), 2**63 - 1) if "min_step" in request.query_params else None
     hi = _int_param(request, "max_step", 0, -(2**63), 2**63 - 1) if "max_step" in request.query_params else None
@@ -195,7 +194,6 @@ async def files_list(request: Request) -> Response:
 
 
 async def file_get(request: Request) -> Response:
-    await guard(request, write=False)
     ctx = ctx_of(request)
     path = blobs.check_path(request.path_params["path"])
 
@@ -211,7 +209,6 @@ async def file_get(request: Request) -> Response:
 
 
 async def media_head(request: Request) -> Response:
-    await guard(request, write=False)
     ctx = ctx_of(request)
     sha = blobs.check_hash(request.path_params["sha"])
 
@@ -226,7 +223,6 @@ async def media_head(request: Request) -> Response:
 
 
 async def media_get(request: Request) -> Response:
-    await guard(request, write=False)
     ctx = ctx_of(request)
     sha = blobs.check_hash(request.path_params["sha"])
     if request.method == "HEAD":
@@ -243,17 +239,29 @@ async def media_get(request: Request) -> Response:
         "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"})
 
 
+def _guarded(endpoint):
+    """``endpoint`` behind the read check, which runs first: without a valid key
+    (under ``--auth-reads``) every read is a 401, before any parameter is looked at."""
+
+    @functools.wraps(endpoint)
+    async def checked(request: Request) -> Response:
+        await guard(request, write=False)
+        return await endpoint(request)
+
+    return checked
+
+
 _RUN = "/runs/{project}/{run_id}"
-ROUTES = [
-    Route("/projects", projects),
-    Route("/runs", runs_list),
-    Route(_RUN, run_detail),
-    Route(_RUN + "/history", history_page),
-    Route(_RUN + "/history/stream", history_stream),
-    Route(_RUN + "/history/sampled", history_sampled),
-    Route(_RUN + "/system", system),
-    Route(_RUN + "/console", console),
-    Route(_RUN + "/files", files_list),
-    Route(_RUN + "/files/{path:path}", file_get),
-    Route("/media/{sha}", media_get, methods=["GET", "HEAD"]),
-]
+ROUTES = [Route(path, _guarded(endpoint), methods=methods) for path, endpoint, methods in (
+    ("/projects", projects, None),
+    ("/runs", runs_list, None),
+    (_RUN, run_detail, None),
+    (_RUN + "/history", history_page, None),
+    (_RUN + "/history/stream", history_stream, None),
+    (_RUN + "/history/sampled", history_sampled, None),
+    (_RUN + "/system", system, None),
+    (_RUN + "/console", console, None),
+    (_RUN + "/files", files_list, None),
+    (_RUN + "/files/{path:path}", file_get, None),
+    ("/media/{sha}", media_get, ["GET", "HEAD"]),
+)]
