@@ -32,7 +32,7 @@ def serve(settings: ServerSettings, host: str, port: int, watch: list[str] | Non
     if watch:  # --watch DIR: follow every run there (server/watch.py), through this server's own API
         from tidelog.server.watch import start_watch
 
-        local = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else shown)
+        local = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else shown)  # noqa: S104  compared, not bound
         start_watch(watch, f"http://{local}:{port}")
         print(f"tidelog server: watching {', '.join(watch)}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
