@@ -34,8 +34,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
-import infra  # noqa: E402  (the test harness's process helpers)
-from bench_server import RssPeak, synth_run  # noqa: E402
+import infra  # the test harness's process helpers
+from bench_server import RssPeak, synth_run
 
 
 def _sync_cmd(url: str, *targets: str) -> list[str]:

@@ -14,7 +14,7 @@ bad setting can never make it crash-loop.
 
     setting         init()      variables                         accepted
     mode            mode=       TIDELOG_MODE, WANDB_MODE          offline, disabled, dryrun (= offline),
-                                                                  online, run (= offline, also streamed to TIDELOG_SERVER;
+                                                                  online, run (= offline + streamed to TIDELOG_SERVER;
                                                                   one notice when it is unset)
     project         project=    TIDELOG_PROJECT, WANDB_PROJECT    a name (see ``check_name``)
     dir             dir=        TIDELOG_DIR, WANDB_DIR            a directory (created if missing)

@@ -68,7 +68,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 ''')
     # The sender also holds the terminal's descriptor: EOF comes once it has written what it drained.
     proc = subprocess.run([PY, str(script), str(tmp_path), str(N)], env=clean_env(), cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                          capture_output=True, timeout=120)
     assert proc.returncode == -9
     want = [f"line {i}" for i in range(N)] + ["partial, no newline"]
     assert proc.stdout.decode() == "\n".join(want)  # the terminal got every byte, once
@@ -126,7 +126,7 @@ run.finish()
 ''')
     n = 40_000  # ~4.4 MB through a 1 MiB ring: the spill file takes the rest
     proc = subprocess.run([PY, str(script), str(tmp_path), str(n), mode], env=clean_env(TIDELOG_RING_MB="1"),
-                          cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=240)
+                          cwd=tmp_path, capture_output=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert b"printed all" in proc.stderr
     assert proc.stdout.count(b"\n") == n
@@ -149,7 +149,7 @@ child.wait()
 print("parent done", flush=True)
 ''')
     proc = subprocess.run([PY, str(script), str(tmp_path), mode], env=clean_env(), cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                          capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout.decode()
     # (print writes "text" and "\n" apart when unbuffered: a child line may land between them,

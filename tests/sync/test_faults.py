@@ -174,7 +174,7 @@ def test_client_sigkilled_mid_sync_then_restarted(server, tmp_path):
         proxy.close()
     acked = _acked(server, run_dir)
     local = helpers.local_run(run_dir)
-    assert 0 < acked
+    assert acked > 0
     res = helpers.sync(str(run_dir), "--server", server)
     assert res.returncode == 0, res.stdout + res.stderr
     helpers.assert_same(server, run_dir)

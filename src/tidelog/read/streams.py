@@ -27,7 +27,7 @@ __all__ = ["system_rows", "pivot_system", "console_lines", "output_log", "run_fi
 SYSTEM_STREAMS = ("system", "events")   # W&B's public-API name and its internal one
 
 
-def _records(run_dir: Path, kind: str) -> Iterator["pb.Record"]:
+def _records(run_dir: Path, kind: str) -> Iterator[pb.Record]:
     for rec in WalReader(Path(run_dir) / "wal").records():
         if rec.WhichOneof("kind") == kind:
             yield rec
@@ -114,5 +114,6 @@ def open_file(run_dir: str | os.PathLike, name: str) -> LocalFile:
     if name == "output.log":
         return LocalFile(name, output_log(run_dir).encode("utf-8"))
     path = files[name]
-    assert path is not None
+    if path is None:  # only output.log maps to None (built above); a check, not an assert, so -O keeps it
+        raise FileNotFoundError(f"run at {run_dir} has no file {name!r} on disk")
     return LocalFile(name, path.read_bytes())

@@ -194,7 +194,7 @@ class RecordBuilder:
             out.append(self._mark(self.last_frame))
         return out
 
-    def console_lines(self, lines: list["pb.ConsoleOutput"]) -> list[bytes]:
+    def console_lines(self, lines: list[pb.ConsoleOutput]) -> list[bytes]:
         """Records of finished console lines (also appended to files/output.log)."""
         self.output_log.append(lines)
         return [self.record(pb.Record(console=line)) for line in lines]

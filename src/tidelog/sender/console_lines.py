@@ -25,6 +25,7 @@ import os
 import select
 import time
 from dataclasses import dataclass
+from typing import TextIO, cast
 
 from tidelog.records import pb
 
@@ -42,9 +43,9 @@ class _Line:
 
 class LineAssembler:
     def __init__(self) -> None:
-        self._open: dict[int, _Line] = {}
+        self._open: dict[pb.ConsoleOutput.Stream, _Line] = {}
 
-    def feed(self, stream: int, ts: float, text: str) -> list["pb.ConsoleOutput"]:
+    def feed(self, stream: pb.ConsoleOutput.Stream, ts: float, text: str) -> list[pb.ConsoleOutput]:
         line = self._open.setdefault(stream, _Line())
         out = []
         pieces = text.split("\n")
@@ -62,14 +63,14 @@ class LineAssembler:
                 out.append(self._emit(stream, line))
         return out
 
-    def flush(self) -> list["pb.ConsoleOutput"]:
+    def flush(self) -> list[pb.ConsoleOutput]:
         """Lines still open, as they stand."""
         out = [self._emit(s, line) for s, line in self._open.items() if line.t0 is not None]
         self._open.clear()
         return out
 
     @staticmethod
-    def _emit(stream: int, line: _Line) -> "pb.ConsoleOutput":
+    def _emit(stream: pb.ConsoleOutput.Stream, line: _Line) -> pb.ConsoleOutput:
         rec = pb.ConsoleOutput(stream=stream, timestamp=line.t0 or time.time(), text=line.text)
         line.text, line.col, line.t0 = "", 0, None
         return rec
@@ -94,12 +95,13 @@ class ConsoleFds:
     """The capture channels' read ends and the original fds, as the trainer passed them."""
 
     def __init__(self, spec: str) -> None:
-        self.channels: list[tuple[int, int, int]] = []
+        self.channels: list[tuple[int, int, pb.ConsoleOutput.Stream]] = []
         for part in filter(None, spec.split(",")):
             read_fd, orig_fd, stream = (int(x) for x in part.split(":"))
-            self.channels.append((read_fd, orig_fd, stream))
+            # The trainer wrote the enum's number (transport/console.py); a cast, as protobuf enums are ints.
+            self.channels.append((read_fd, orig_fd, cast(pb.ConsoleOutput.Stream, stream)))
 
-    def drain(self) -> list[tuple[int, float, str]]:
+    def drain(self) -> list[tuple[pb.ConsoleOutput.Stream, float, str]]:
         """What the trainer left unread: ``(stream, time, text)`` chunks, written through to its terminal."""
         out = []
         for read_fd, orig_fd, stream in self.channels:
@@ -140,17 +142,18 @@ class OutputLog:
 
     def __init__(self, run_dir, notices: list[str]) -> None:
         self.path = run_dir / self.PATH
-        self._f = None
+        self._f: TextIO | None = None
         self._failed = False
         self._notices = notices
 
-    def append(self, lines: list["pb.ConsoleOutput"]) -> None:
+    def append(self, lines: list[pb.ConsoleOutput]) -> None:
         if not lines or self._failed:
             return
         try:
             if self._f is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._f = open(self.path, "a", encoding="utf-8", errors="replace")
+                # Held open across appends and closed by close()/_drop_file(): no with-block fits.
+                self._f = open(self.path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
             self._f.write("".join(line.text + "\n" for line in lines))
             self._f.flush()
         except OSError as e:
@@ -169,7 +172,7 @@ class OutputLog:
                 pass  # the same full disk: what was flushed stays, the rest is in the WAL
             self._f = None
 
-    def close(self) -> "pb.FileRecord | None":
+    def close(self) -> pb.FileRecord | None:
         """The ``FileRecord`` naming the file, or None when there is none or it is incomplete."""
         if self._f is None or self._failed:
             self._drop_file()

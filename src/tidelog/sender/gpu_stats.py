@@ -37,7 +37,7 @@ class GpuSampler:
         self._unsupported: set[tuple[int, str]] = set()
 
     @classmethod
-    def open(cls) -> "GpuSampler | None":
+    def open(cls) -> GpuSampler | None:
         try:
             import pynvml
         except ImportError:

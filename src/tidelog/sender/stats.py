@@ -80,7 +80,7 @@ class SystemStatsSampler:
         self._next = now + self.interval
         return self.sample()
 
-    def final_sample(self) -> "pb.SystemStats | None":
+    def final_sample(self) -> pb.SystemStats | None:
         """One last sample when the run finishes, unless one was taken in the last second."""
         if not self.enabled or (self._last_sample is not None and time.monotonic() - self._last_sample < 1.0):
             return None
@@ -92,7 +92,7 @@ class SystemStatsSampler:
 
     # -- what --------------------------------------------------------------------
 
-    def sample(self) -> "pb.SystemStats":
+    def sample(self) -> pb.SystemStats:
         self._last_sample = time.monotonic()
         stats: dict[str, float] = {}
         self._host(stats)

@@ -20,8 +20,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tidelog import settings
+
+if TYPE_CHECKING:   # for the annotation only; _visit imports it where it runs
+    from tidelog.sync.engine import RunSync
 
 __all__ = ["Watcher", "start_watch"]
 
@@ -48,7 +52,7 @@ class Watcher:
         self.api_key = api_key
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._main, name="tidelog-watch", daemon=True)
-        self._syncs: dict[Path, object] = {}
+        self._syncs: dict[Path, RunSync] = {}
         self._settled: dict[Path, tuple] = {}
         self._failed: dict[Path, tuple[float, str]] = {}
 

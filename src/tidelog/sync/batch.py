@@ -21,6 +21,7 @@ from tidelog import settings
 from tidelog.errors import ServerError, TidelogError
 from tidelog.rundir import is_run_dir, root_for, run_dirs
 from tidelog.sync.engine import RunSync, SyncResult
+from tidelog.sync.replica import Replica
 
 __all__ = ["Outcome", "describe", "find_runs", "runs_under", "sync_runs"]
 
@@ -76,6 +77,8 @@ def describe(o: Outcome) -> str:
     if o.error:
         return f"FAILED  {o.target}: {o.error}"
     r = o.result
+    if r is None:   # _one gives every outcome without an error its result
+        raise ValueError(f"the outcome for {o.target} has neither a result nor an error")
     sent = f"{r.records:,} records in {r.requests} request(s), {r.files} file(s)" if r.records or r.files \
         else "nothing to send"
     extra = f", {len(r.damage)} damaged region(s) ({sum(d['length'] for d in r.damage):,} bytes) skipped" \
@@ -84,7 +87,7 @@ def describe(o: Outcome) -> str:
     return f"synced  {r.project}/{r.run_id}{state}: {sent}{extra}; server at seq {r.acked_seq}  ({o.target})"
 
 
-def _one(make_replica: Callable[[], object], run_dir: Path, follow: bool, progress: bool,
+def _one(make_replica: Callable[[], Replica], run_dir: Path, follow: bool, progress: bool,
          stop: threading.Event) -> Outcome:
     from tidelog.sync.progress import bar
 
@@ -107,7 +110,7 @@ def _one(make_replica: Callable[[], object], run_dir: Path, follow: bool, progre
             tick.close()
 
 
-def sync_runs(run_dirs: list[Path], make_replica: Callable[[], object], follow: bool = False,
+def sync_runs(run_dirs: list[Path], make_replica: Callable[[], Replica], follow: bool = False,
               progress: bool = True, report: Callable[[Outcome], None] = lambda o: None,
               stop: threading.Event | None = None) -> list[Outcome]:
     stop = stop or threading.Event()
@@ -121,8 +124,9 @@ def sync_runs(run_dirs: list[Path], make_replica: Callable[[], object], follow: 
     outcomes: list[Outcome | None] = [None] * len(run_dirs)
 
     def work(i: int, d: Path) -> None:
-        outcomes[i] = _one(make_replica, d, True, False, stop)
-        report(outcomes[i])
+        o = _one(make_replica, d, True, False, stop)
+        outcomes[i] = o
+        report(o)
 
     threads = [threading.Thread(target=work, args=(i, d), daemon=True) for i, d in enumerate(run_dirs)]
     for t in threads:

@@ -138,6 +138,12 @@ class RunSync:
 
     # -- the WAL -------------------------------------------------------------------
 
+    def _position(self) -> int:
+        """The server's position, which ``step`` asks for before it sends anything."""
+        if self.acked is None:
+            raise RuntimeError("RunSync: nothing is sent before step() has asked the server for its position")
+        return self.acked
+
     def _wal_signature(self) -> list:
         return [[p.name, st.st_size, st.st_mtime_ns] for _i, p in list_segments(self.run_dir / "wal")
                 for st in [p.stat()]]
@@ -152,7 +158,7 @@ class RunSync:
     def _send_wal(self, ended: bool) -> None:
         pending: list[bytes] = []
         size = records = 0
-        high = self.acked       # the highest seq sent or pending
+        high = self._position()  # the highest seq sent or pending
         for chunk in self.tail.poll(ended):
             h = chunk.header
             self.result.local_seq = max(self.result.local_seq, h.last_seq)
@@ -174,7 +180,7 @@ class RunSync:
             return
         project, run_id = self.base
         body = b"".join(pending)
-        ack = self.replica.write(project, run_id, self.acked, body)
+        ack = self.replica.write(project, run_id, self._position(), body)
         self.acked = ack.acked_seq
         self.result.acked_seq = ack.acked_seq
         self.result.records += ack.stored
@@ -221,7 +227,7 @@ class RunSync:
         if state is None and info.get("damage", []) == damage:
             self.result.state = info.get("state", "")
         else:
-            self.replica.end(project, run_id, self.acked, state, damage)
+            self.replica.end(project, run_id, self._position(), state, damage)
             self.result.state = state or info.get("state", "")
         self._end_stated = [self.acked, damage]
 

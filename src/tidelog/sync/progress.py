@@ -9,7 +9,6 @@ sync`` imports this module.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 __all__ = ["Bar", "bar"]
 
@@ -38,5 +37,5 @@ class Bar:
             self._bar.close()
 
 
-def bar(desc: str, total: int, enabled: bool) -> Callable[[int, int], None]:
+def bar(desc: str, total: int, enabled: bool) -> Bar:
     return Bar(desc, total, enabled and sys.stderr.isatty())

@@ -48,7 +48,7 @@ class Retrying:
                 first_failure = first_failure or now
                 if now - first_failure >= self.give_up_after:
                     raise
-                delay = min(self.cap, self.base * 2 ** attempt) * random.uniform(0.5, 1.0)
+                delay = min(self.cap, self.base * 2 ** attempt) * random.uniform(0.5, 1.0)  # noqa: S311  retry jitter
                 attempt += 1
                 self.retries += 1
                 if self.on_retry is not None:

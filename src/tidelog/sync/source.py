@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from tidelog.records import pb
@@ -73,7 +73,7 @@ class WalTail:
             if not (yield from self._segment(path, last, ended)):
                 return
 
-    def _segment(self, path: Path, last: bool, ended: bool) -> Iterator[Chunk]:
+    def _segment(self, path: Path, last: bool, ended: bool) -> Generator[Chunk, None, bool]:
         """Chunks of one segment from the position; False when reading must stop here."""
         start = self.offset
         with open(path, "rb") as f:

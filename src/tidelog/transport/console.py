@@ -60,7 +60,7 @@ class _Channel:
     read_fd: int            # pipe read end, or pty master
     write_fd: int           # pipe write end, or pty slave: dup2'd onto the captured fds
     orig_fd: int            # a dup of the original fd 1 (or 2): where output is written through
-    stream: int             # pb.ConsoleOutput.STDOUT or STDERR
+    stream: pb.ConsoleOutput.Stream  # STDOUT or STDERR
     targets: tuple[int, ...]  # the fds this channel replaces: (1,), (2,) or (1, 2)
 
 
@@ -108,7 +108,7 @@ def _write_all(fd: int, data: bytes) -> bool:
 
 
 class ConsoleCapture:
-    def __init__(self, send: Callable[[list["pb.Record"]], bool]) -> None:
+    def __init__(self, send: Callable[[list[pb.Record]], bool]) -> None:
         """``send(records)`` hands records to the ring without waiting; False if it could not now."""
         self._send = send
         self._channels: list[_Channel] = []
@@ -249,7 +249,7 @@ class ConsoleCapture:
             os.close(c.read_fd)
             os.close(c.orig_fd)
 
-    def _keep(self, out: "pb.ConsoleOutput") -> None:
+    def _keep(self, out: pb.ConsoleOutput) -> None:
         self._pending.append(pb.Record(console=out))
         self._pending_bytes += len(out.text)
         while self._pending_bytes > _MAX_PENDING and len(self._pending) > 1:
