@@ -15,13 +15,10 @@ handler's stream, are captured too)::
   and child processes reach the terminal untouched, and are not stored
   (as in W&B's wrap mode; ``console="redirect"`` captures them: console.py).
 * Never waits on the sender: the copy is handed to the ring with a
-  non-blocking try of the link's lock, before ``write`` returns, whenever the
-  text ends a line (it holds ``\n`` or ``\r``): ``print`` writes its text and
-  then ``"\n"``, so one print is one chunk. A write that ends no line waits
-  here, joined to the next, at most ``_LINGER_S`` (a helper thread hands it
-  over). Only when a ``log()`` holds the lock is a line kept here too (up to
+  non-blocking try of the link's lock, before ``write`` returns; only when a
+  ``log()`` holds the lock at that moment is it kept here (up to
   ``_MAX_PENDING`` characters, then the oldest is dropped and counted) and
-  handed over by the helper thread a moment later. What ``print`` returned
+  handed over by a helper thread a moment later. What ``print`` returned
   from before a ``kill -9`` is therefore in the ring, bar that case.
 * A process forked from the trainer (the run is detached there, see
   api/lifecycle) only writes through: nothing is sent into the parent's ring.
@@ -44,7 +41,6 @@ __all__ = ["WrapCapture"]
 
 _MAX_PENDING = 8 << 20
 _RETRY_S = 0.002
-_LINGER_S = 0.05   # the longest a write that ends no line waits to be handed over
 
 
 class WrapCapture:
@@ -134,13 +130,7 @@ class WrapCapture:
         try:
             with self._lock:
                 pending = self._pending
-                if pending and pending[-1][0] == kind:   # the rest of a line this stream began
-                    pending[-1] = (kind, pending[-1][1], pending[-1][2] + text)
-                else:
-                    pending.append((kind, time.time(), text))
-                if "\n" not in text and "\r" not in text:
-                    self._pending_chars += len(text)
-                    return                   # no line ended: the next write, or the helper, hands it over
+                pending.append((kind, time.time(), text))
                 if self._send(pending):      # the common case: straight into the ring
                     self._pending, self._pending_chars = [], 0
                     return
@@ -164,7 +154,7 @@ class WrapCapture:
 
     def _retry(self) -> None:
         while not self._stopped:
-            self._wake.wait(_LINGER_S)       # also hands over a write that ended no line
+            self._wake.wait()
             while not self._stopped and not self._hand_over():
                 time.sleep(_RETRY_S)
             self._wake.clear()
