@@ -27,7 +27,8 @@ bad setting can never make it crash-loop.
     ring size       -           TIDELOG_RING_MB                   whole MiB, 1 to 65536
     stats interval  -           TIDELOG_STATS_INTERVAL            seconds >= 0 (0 = no system metrics)
     console         settings=   TIDELOG_CONSOLE, WANDB_CONSOLE    auto, off, wrap, redirect, wrap_raw, wrap_emu
-                    {"console": ...}                              (redirect: fd-level tee; off: none; the rest: sys.stdout/err wrap)
+                    {"console": ...}                              (redirect: fd-level tee; off: none;
+                                                                  the rest: a sys.stdout/err wrap)
 
 Readers, the CLI, the HTTP client and the server read their few variables
 through the small functions at the end (``read_dir``, ``server_url``,

@@ -11,7 +11,6 @@ import subprocess
 import time
 
 import pytest
-
 from _console_helpers import PY, clean_env, only_run, state_of, stored_lines, write_script
 
 N = 3000
@@ -41,7 +40,7 @@ print("partial, no newline", end="", flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 ''')
     proc = subprocess.run([PY, str(script), str(tmp_path), str(N)], env=clean_env(), cwd=tmp_path,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                          capture_output=True, timeout=120)
     assert proc.returncode == -9
     want = [f"line {i}" for i in range(N)] + ["\x1b[32mgreen\x1b[0m", "marker 100%", "partial, no newline"]
     assert proc.stdout.decode().replace("marker 10%\r", "") == "\n".join(want)
