@@ -152,7 +152,7 @@ def _apply(ctx, conn: sa.Connection, row, batch: Batch, obj: str | None, layout:
         if n_keys > ctx.settings.max_keys_per_run:
             raise ApiError(400, f"the run would have {n_keys} keys, over the limit of {ctx.settings.max_keys_per_run}")
     names = dict(conn.execute(sa.select(keys.c.key_id, keys.c.name).where(keys.c.run_uid == uid)).all())
-    rows_added, last_step = 0, row.last_step
+    rows_added, last_step, times = 0, row.last_step, None
     if "history" in layout:
         head_len, sections, steps, ts = layout["history"]
         change = np.ones(len(steps), dtype=bool)
@@ -160,6 +160,7 @@ def _apply(ctx, conn: sa.Connection, row, batch: Batch, obj: str | None, layout:
         if last_step is not None and len(steps) and steps[0] == last_step:
             change[0] = False
         rows_added, last_step = int(change.sum()), int(steps[-1])
+        times = (float(ts[0]), float(ts[-1]))
         conn.execute(sa.insert(blocks).values(
             run_uid=uid, first_seq=batch.first_seq, last_seq=batch.last_seq, object=obj, nrows=len(steps),
             step_min=int(steps.min()), step_max=int(steps.max()), ts_min=float(ts.min()), ts_max=float(ts.max()),
@@ -191,7 +192,7 @@ def _apply(ctx, conn: sa.Connection, row, batch: Batch, obj: str | None, layout:
                                           set_={"sha256": stmt.excluded.sha256, "size": stmt.excluded.size})
         conn.execute(stmt, [{"run_uid": uid, "path": p, "sha256": sha, "size": size, "kind": kind}
                             for p, (sha, size, kind) in batch.files.items()])
-    apply_run_state(conn, row, batch, names, rows_added, last_step)
+    apply_run_state(conn, row, batch, names, rows_added, last_step, times)
 
 
 def _update_catalog(conn: sa.Connection, uid: int, s, x: np.ndarray) -> None:

@@ -31,8 +31,15 @@ def _metric_for(name: str, metrics: dict[str, dict]) -> dict | None:
     return None
 
 
+_SYSTEM = ("_step", "_runtime", "_timestamp")
+
+
 def compute_summary(meta: dict, catalog: dict[str, Any]) -> dict[str, Any]:
-    """``catalog``: key name -> its ``keys`` row (min, max, sum, count, first, last)."""
+    """``catalog``: key name -> its ``keys`` row (min, max, sum, count, first, last).
+
+    As the local reader's (``read/run.py``) and W&B's: the last row's ``_step``,
+    ``_runtime`` and ``_timestamp`` as the logger wrote them, never a user's value.
+    """
     metrics = meta.get("metrics", {})
     removed = set(meta.get("removed", []))
     out: dict[str, Any] = {}
@@ -65,6 +72,12 @@ def compute_summary(meta: dict, catalog: dict[str, Any]) -> dict[str, Any]:
                 agg["best"] = cat.vmax if m.get("goal") == "maximize" else cat.vmin
         out[name] = agg or value
     out.update(meta.get("user", {}))
+    for name in _SYSTEM:
+        out.pop(name, None)
+    last_time, last_step = meta.get("last_time"), meta.get("last_step")
+    if last_time is not None and last_step is not None:
+        start = meta.get("start_time") or meta.get("first_time") or last_time
+        out.update(_step=last_step, _runtime=last_time - start, _timestamp=last_time)
     return out
 
 
@@ -73,8 +86,14 @@ def _catalog(conn: sa.Connection, uid: int) -> dict[str, Any]:
 
 
 def apply_run_state(conn: sa.Connection, row, batch: Batch, names: dict[int, str], rows_added: int,
-                    last_step: int | None) -> None:
+                    last_step: int | None, times: tuple[float, float] | None = None) -> None:
+    """``times``: the first and last row times of this batch's history, if it has any."""
     meta = dict(row.meta or {})
+    if times is not None:
+        meta.setdefault("first_time", times[0])
+        meta["last_time"] = times[1]
+    if last_step is not None:
+        meta["last_step"] = last_step
     last = dict(meta.get("last", {}))
     user = dict(meta.get("user", {}))
     removed = set(meta.get("removed", []))
