@@ -8,30 +8,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cli_helpers import _cli, _no_env  # noqa: F401  (_no_env: an autouse fixture)
 
 import tidelog
-from tidelog.api import lifecycle
 from tidelog.cli.main import SUBCOMMANDS, build_parser
-
-
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch):
-    for name in ("TIDELOG_DIR", "WANDB_DIR", "TIDELOG_MODE", "WANDB_MODE", "TIDELOG_PROJECT", "WANDB_PROJECT"):
-        monkeypatch.delenv(name, raising=False)
-    yield
-    if lifecycle.current() is not None:
-        lifecycle.current().finish()
-
-
-def _cli(*args, cwd=None, env=None):
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TIDELOG_", "WANDB_"))}
-    full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "tidelog", *map(str, args)], capture_output=True,
-                          text=True, timeout=60, cwd=cwd, env=full_env)
 
 
 @pytest.fixture(scope="module")
