@@ -138,13 +138,7 @@ class StoredRun:
             last = len(rows) - 1
             picks = sorted({round(i * last / (samples - 1)) for i in range(samples)}) if samples > 1 else [last]
             rows = [rows[i] for i in picks]
-        if pandas:
-            try:
-                import pandas as pd
-            except ImportError:
-                return rows
-            return pd.DataFrame(rows)
-        return rows
+        return streams.as_frame(rows, pandas)
 
     def files(self) -> list[streams.LocalFile]:
         """The run's files by W&B's names (``output.log``, saved files), as W&B's ``run.files()``."""

@@ -22,7 +22,7 @@ from tidelog.records import pb
 from tidelog.wal.reader import WalReader
 
 __all__ = ["system_rows", "pivot_system", "console_lines", "output_log", "run_files", "open_file", "LocalFile",
-           "SYSTEM_STREAMS"]
+           "SYSTEM_STREAMS", "as_frame", "save_download"]
 
 SYSTEM_STREAMS = ("system", "events")   # W&B's public-API name and its internal one
 
@@ -68,6 +68,31 @@ def output_log(run_dir: str | os.PathLike) -> str:
     return "".join(text + "\n" for _s, _t, text in console_lines(run_dir))
 
 
+def as_frame(rows: list[dict], pandas: bool) -> Any:
+    """History rows as a pandas DataFrame when asked and pandas is installed, else the rows."""
+    if pandas:
+        try:
+            import pandas as pd
+        except ImportError:
+            return rows
+        return pd.DataFrame(rows)
+    return rows
+
+
+def save_download(dest: Path, data: Any, replace: bool, exist_ok: bool) -> Path:
+    """W&B's ``File.download`` rule: an existing ``dest`` is kept (``exist_ok``), replaced, or an error.
+
+    ``data()`` gives the bytes; it is called only when they are written.
+    """
+    if dest.exists() and not replace:
+        if exist_ok:
+            return dest
+        raise FileExistsError(f"{dest} exists; pass replace=True to overwrite it")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(data())
+    return dest
+
+
 class LocalFile:
     """W&B's ``File`` of a local run: ``name``, ``size``, ``download(root=".", replace=False, exist_ok=False)``."""
 
@@ -77,14 +102,7 @@ class LocalFile:
         self.size = len(data)
 
     def download(self, root: str = ".", replace: bool = False, exist_ok: bool = False) -> Path:
-        dest = Path(root) / self.name
-        if dest.exists() and not replace:
-            if exist_ok:
-                return dest
-            raise FileExistsError(f"{dest} exists; pass replace=True to overwrite it")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(self._data)
-        return dest
+        return save_download(Path(root) / self.name, lambda: self._data, replace, exist_ok)
 
     def read(self) -> bytes:
         return self._data

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tidelog.errors import RunNotFoundError, ServerError
+from tidelog.read.streams import as_frame, save_download
 from tidelog.remote.http import ServerClient
 
 __all__ = ["RemoteApi", "RemoteRun", "RemoteSummary", "RemoteFile"]
@@ -137,7 +138,7 @@ class RemoteRun:
 
             params = {"keys": ",".join(keys)} if keys else None
             series = self._client.get(self._base + "/system", params=params).json()["series"]
-            return _frame(pivot_system(series), pandas)
+            return as_frame(pivot_system(series), pandas)
         if keys is None:
             detail = self._client.get(self._base).json()
             keys = [k["name"] for k in detail["keys"] if k["type"] == "number" and k["name"] != x_axis]
@@ -146,7 +147,7 @@ class RemoteRun:
             for key, s in self.sampled_history(list(keys), samples, x_axis).items():
                 for x, v in zip(s["x"], s["first"]):
                     rows.setdefault(x, {x_axis: int(x) if x_axis == "_step" else x})[key] = v
-        return _frame([rows[x] for x in sorted(rows)], pandas)
+        return as_frame([rows[x] for x in sorted(rows)], pandas)
 
     def files(self) -> list[RemoteFile]:
         return [RemoteFile(self, f) for f in self._client.get(self._base + "/files").json()["files"]]
@@ -158,16 +159,6 @@ class RemoteRun:
         raise FileNotFoundError(f"run {self.project}/{self.id} has no file {path!r}")
 
 
-def _frame(rows: list[dict], pandas: bool) -> Any:
-    if pandas:
-        try:
-            import pandas as pd
-        except ImportError:
-            return rows
-        return pd.DataFrame(rows)
-    return rows
-
-
 class RemoteFile:
     def __init__(self, run: RemoteRun, info: dict) -> None:
         self._run = run
@@ -176,15 +167,9 @@ class RemoteFile:
         self.size = info.get("size")
 
     def download(self, root: str = ".", replace: bool = False, exist_ok: bool = False) -> Path:
-        dest = Path(root) / self.name
-        if dest.exists() and not replace:
-            if exist_ok:
-                return dest
-            raise FileExistsError(f"{dest} exists; pass replace=True to overwrite it")
-        data = self._run._client.get(f"{self._run._base}/files/{self.name}").content
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
-        return dest
+        return save_download(Path(root) / self.name,
+                             lambda: self._run._client.get(f"{self._run._base}/files/{self.name}").content,
+                             replace, exist_ok)
 
 
 class RemoteSummary(dict):
