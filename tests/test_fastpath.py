@@ -9,6 +9,7 @@ import pytest
 
 from tidelog.records import pb
 from tidelog.transport.fastpath import RowPacker, encode_history
+from tidelog.transport.frames import TAG_RECORD
 
 
 def _parse_frame(frame: bytes) -> pb.Record:
@@ -57,9 +58,15 @@ def test_slow_path_encoding_is_the_library_message() -> None:
                                           (1, "x" * 300 + "é✓"), (0, "lone \udc80 surrogate")])
 def test_console_chunk_is_the_library_message(stream, text) -> None:
     from tidelog.records.wire import frame_no, strip_trailer
-    from tidelog.transport.fastpath import encode_console
+    from tidelog.transport.fastpath import console_packer, console_utf8
+    from tidelog.transport.ring import FRAME_HEADER
 
-    raw = encode_console((stream, 1234.5, text), 77)
+    data = console_utf8(text)
+    packer = console_packer(stream, len(data))
+    frame = packer.pack(1234.5, data, 77)
+    length, tag, _ = FRAME_HEADER.unpack_from(frame)
+    assert tag == TAG_RECORD and length == len(frame) - 8 and packer.size == (len(frame) + 7) & ~7
+    raw = frame[8:]
     assert frame_no(raw) == 77
     got = pb.Record.FromString(strip_trailer(raw))
     want = text.encode("utf-8", "replace").decode("utf-8")

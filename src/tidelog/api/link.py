@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +29,7 @@ from tidelog.settings import Settings
 from tidelog.transport.channel import Channel
 from tidelog.transport.console import ConsoleCapture
 from tidelog.transport.console_wrap import WrapCapture
-from tidelog.transport.fastpath import encode_console, encode_record
+from tidelog.transport.fastpath import console_packer, console_utf8, encode_record
 from tidelog.transport.frames import layout_media
 from tidelog.transport.ring import Ring, choose_ring_path
 from tidelog.transport.supervisor import SenderSupervisor, sender_argv
@@ -58,7 +56,7 @@ class Link:
         self.console: ConsoleCapture | WrapCapture | None = (
             None if settings.console == "off" else
             ConsoleCapture(self._try_send) if settings.console == "redirect"
-            else WrapCapture(partial(self._try_send, encode=encode_console)))
+            else WrapCapture(self.lock, self._put_console, self.channel.seal_console))
         console_fds = self.console.sender_arg() if self.console is not None else ""
         argv = sender_argv(
             run_dir=run_dir, ring=self.ring.path, spill=self.channel.spill_path,
@@ -99,21 +97,33 @@ class Link:
         with self.lock:
             self.put(encode_record(record, self.frame + 1))
 
-    def _try_send(self, records: list[Any], encode: Callable[[Any, int], bytes] = encode_record) -> bool:
-        """Console chunks: handed over now, or False if a log() holds the lock (never waits).
-
-        ``encode(item, frame_no)`` makes each frame: ``encode_record`` for records,
-        ``encode_console`` for the wrap capture's ``(stream, time, text)`` chunks.
-        """
+    def _try_send(self, records: list[pb.Record]) -> bool:
+        """The fd-level capture's records: handed over now, or False if a log() holds the lock (never waits)."""
         if not self.lock.acquire(blocking=False):
             return False
         try:
             for record in records:
                 self.frame += 1
-                self.channel.send(encode(record, self.frame))
+                self.channel.send(encode_record(record, self.frame))
         finally:
             self.lock.release()
         return True
+
+    def _put_console(self, stream: int, ts: float, text: str) -> None:
+        """Under ``lock``: a chunk the wrap capture hands over, as an entry of the open console frame
+        (one is opened as needed; the channel publishes it before any other frame, and the capture's
+        helper seals it within moments). A chunk that no console frame can take now (the ring is full
+        or a spill is draining, or it is bigger than a frame) goes as a record of its own."""
+        data = console_utf8(text)
+        chan = self.channel
+        if chan.append_console(stream, ts, data):
+            return
+        chan.seal_console()
+        if chan.open_console(self.frame + 1):
+            self.frame += 1
+            if chan.append_console(stream, ts, data):
+                return
+        self.put_packed(console_packer(stream, len(data)), ts, data)
 
     def send_media(self, record: pb.Record, prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
@@ -131,19 +141,20 @@ class Link:
         self.frame = frame_no
         return frame_no
 
-    def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
-        """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
-        ``transport.fastpath.RowPacker``) packs straight into the ring (else the spill file).
-        Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
+    def put_packed(self, packer: Any, *args: Any) -> int:
+        """Under ``lock``: the next frame, packed by a compiled ``packer`` (a ``transport.fastpath``
+        ``RowPacker`` or ``ConsolePacker``) straight into the ring (else the spill file):
+        ``packer.pack_into(buf, offset, *args, frame_no)``. Returns its number; ``struct.error``
+        (a value beyond its field) hands over nothing."""
         frame_no = self.frame + 1
         chan = self.channel
         size = packer.size
         off = chan.reserve(size)
         if off is not None:
-            packer.pack_into(chan.mm, off, values, step, ts, frame_no)
+            packer.pack_into(chan.mm, off, *args, frame_no)
             chan.publish()
         else:
-            frame = packer.pack(values, step, ts, frame_no)
+            frame = packer.pack(*args, frame_no)
             chan.spill([frame, b"\0" * (size - len(frame))])
         self.frame = frame_no
         return frame_no

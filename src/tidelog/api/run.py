@@ -215,6 +215,8 @@ class Run(RowWriter, WandbRunMethods):
     def _detach_after_fork(self) -> None:
         """This process is a fork of the trainer: leave the parent's run alone (see lifecycle)."""
         self._finished = True  # finish() and atexit become no-ops here
+        if self._link.console is not None:
+            self._link.console.detach()  # prints here reach the terminal, and never the parent's ring
         warned: list[bool] = []
 
         def log(data=None, step=None, commit=None, sync=None) -> None:

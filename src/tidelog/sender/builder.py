@@ -44,9 +44,10 @@ from tidelog.records.wire import (
     stamp,
     strip_trailer,
 )
-from tidelog.sender.console_lines import LineAssembler, OutputLog
+from tidelog.sender.console_lines import Line, LineAssembler, OutputLog
 from tidelog.sender.encode_pool import MediaEncoder
-from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD
+from tidelog.transport.fastpath import console_packer, console_utf8
+from tidelog.transport.frames import TAG_CONSOLE_LINES, TAG_MEDIA, TAG_RECORD, console_entries
 from tidelog.wal.writer import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS
 
 __all__ = ["RecordBuilder"]
@@ -99,9 +100,11 @@ class _RowTemplate:
 
 
 def _frame_no(tag: int, payload) -> int:
-    """The trainer's frame number: the trailer of the frame's record."""
+    """The trainer's frame number: the trailer of the frame's record (frames.py has each layout)."""
     if tag == TAG_MEDIA:  # u32 record length, then the record
         return frame_no(payload[: 4 + int.from_bytes(payload[:4], "little")])
+    if tag == TAG_CONSOLE_LINES:  # u64 frame number, then entries
+        return int.from_bytes(payload[:8], "little")
     return frame_no(payload)
 
 
@@ -157,14 +160,25 @@ class RecordBuilder:
         last = self.last_frame
         media = self.media.start(frames, lambda tag, payload: _frame_no(tag, payload) > last)
         took_any = False
+        printed: list[Line] = []        # consecutive finished console lines: written out together
         for i, (tag, payload) in enumerate(frames):
             frame = _frame_no(tag, payload)
             if frame <= self.last_frame:
                 continue
             self.last_frame = frame
             took_any = True
+            # Lines printed between rows do not break the rows' block: they follow it.
+            if tag == TAG_CONSOLE_LINES:
+                feed = self.console.feed
+                for stream, ts, text in console_entries(payload):
+                    printed.extend(feed(stream, ts, text))
+                continue
+            if tag == TAG_RECORD and payload[0] == TAG_CONSOLE:   # the fd-level capture's chunk
+                c = pb.Record.FromString(strip_trailer(payload)).console
+                printed.extend(self.console.feed(c.stream, c.timestamp, c.text))
+                continue
             if tag == TAG_MEDIA:
-                self._flush_rows(out, rows, layout)
+                self._flush_rows(out, rows, layout, printed)
                 rows, layout = [], None
                 record, futures = media[i]
                 out.append(self.record(self.media.finish(record, futures, self.notices)))
@@ -172,32 +186,36 @@ class RecordBuilder:
             lay = self._fast_layout(payload, layout)
             if lay is not None:
                 if lay is not layout or len(rows) >= lay.max_rows:
-                    self._flush_rows(out, rows, layout)
+                    self._flush_rows(out, rows, layout, printed)
                     if rows and len(rows) >= layout.max_rows:  # type: ignore[union-attr]  # rows gather under a layout
                         out.append(self._mark(_frame_no(TAG_RECORD, rows[-1])))
                     rows, layout = [], lay
                 rows.append(payload)
                 continue
-            self._flush_rows(out, rows, layout)
+            self._flush_rows(out, rows, layout, printed)
             rows, layout = [], None
-            if payload[0] == TAG_CONSOLE:
-                c = pb.Record.FromString(strip_trailer(payload)).console
-                out.extend(self.console_lines(self.console.feed(c.stream, c.timestamp, c.text)))
-                continue
             if payload[0] == TAG_EXIT:
                 self.exit_seen = True
                 out.extend(self.console_lines(self.console.flush()))
             out.append(self._stamp(payload))
-        self._flush_rows(out, rows, layout)
+        self._flush_rows(out, rows, layout, printed)
         self.media.settle(media)
         if took_any:
             out.append(self._mark(self.last_frame))
         return out
 
-    def console_lines(self, lines: list[pb.ConsoleOutput]) -> list[bytes]:
-        """Records of finished console lines (also appended to files/output.log)."""
+    def console_lines(self, lines: list[Line]) -> list[bytes]:
+        """Records of finished console lines (also appended to files/output.log, one write for all)."""
+        if not lines:
+            return []
         self.output_log.append(lines)
-        return [self.record(pb.Record(console=line)) for line in lines]
+        seq = self.seq
+        self.seq += len(lines)
+        out = []
+        for n, (stream, ts, text) in enumerate(lines, seq):   # the library's bytes, packed in one call
+            data = console_utf8(text)
+            out.append(console_packer(stream, len(data)).record(ts, data, n))
+        return out
 
     def _mark(self, frame: int) -> bytes:
         return self.record(pb.Record(mark=pb.TransportMark(frame=frame)))
@@ -232,7 +250,15 @@ class RecordBuilder:
             lay = self._layouts[key] = _RowTemplate(bytes(payload))
         return lay
 
-    def _flush_rows(self, out: list[bytes], rows: list, lay: _RowTemplate | None) -> None:
+    def _flush_rows(self, out: list[bytes], rows: list, lay: _RowTemplate | None, printed: list[Line]) -> None:
+        """The rows gathered under ``lay``, then the console lines printed meanwhile (``printed`` is emptied)."""
+        self._rows_out(out, rows, lay)
+        if printed:
+            out.extend(self.console_lines(printed))
+            printed.clear()
+
+    def _rows_out(self, out: list[bytes], rows: list, lay: _RowTemplate | None) -> None:
+        """Rows of one layout: one ``HistoryBlock`` record (one record each below ``_MIN_BLOCK_ROWS``)."""
         if not rows:
             return
         if len(rows) < _MIN_BLOCK_ROWS:

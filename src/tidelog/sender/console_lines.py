@@ -29,9 +29,11 @@ from typing import TextIO, cast
 
 from tidelog.records import pb
 
-__all__ = ["LineAssembler", "ConsoleFds", "MAX_LINE"]
+__all__ = ["LineAssembler", "Line", "ConsoleFds", "MAX_LINE"]
 
 MAX_LINE = 1 << 20
+
+Line = tuple[int, float, str]   # a finished line: (ConsoleOutput stream, time of its first byte, text)
 
 
 @dataclass
@@ -43,37 +45,44 @@ class _Line:
 
 class LineAssembler:
     def __init__(self) -> None:
-        self._open: dict[pb.ConsoleOutput.Stream, _Line] = {}
+        self._open: dict[int, _Line] = {}
 
-    def feed(self, stream: pb.ConsoleOutput.Stream, ts: float, text: str) -> list[pb.ConsoleOutput]:
-        line = self._open.setdefault(stream, _Line())
+    def feed(self, stream: int, ts: float, text: str) -> list[Line]:
+        line = self._open.get(stream)
+        if line is None:
+            line = self._open[stream] = _Line()
         out = []
         pieces = text.split("\n")
-        last = len(pieces) - 1
-        for n, piece in enumerate(pieces):
-            if piece:
-                if line.t0 is None:
-                    line.t0 = ts
-                _overlay(line, piece)
-                if len(line.text) >= MAX_LINE:
-                    out.append(self._emit(stream, line))
-            if n < last:
-                if line.t0 is None:
-                    line.t0 = ts
-                out.append(self._emit(stream, line))
+        for piece in pieces[:-1]:   # each of these ends a line
+            if line.t0 is None and "\r" not in piece and len(piece) < MAX_LINE:
+                out.append((stream, ts, piece))   # a whole line as printed
+                continue
+            self._add(stream, line, ts, piece, out)
+            if line.t0 is None:
+                line.t0 = ts
+            out.append(self._emit(stream, line))
+        self._add(stream, line, ts, pieces[-1], out)   # the start of a line still open
         return out
 
-    def flush(self) -> list[pb.ConsoleOutput]:
+    def _add(self, stream: int, line: _Line, ts: float, piece: str, out: list[Line]) -> None:
+        if piece:
+            if line.t0 is None:
+                line.t0 = ts
+            _overlay(line, piece)
+            if len(line.text) >= MAX_LINE:
+                out.append(self._emit(stream, line))
+
+    def flush(self) -> list[Line]:
         """Lines still open, as they stand."""
         out = [self._emit(s, line) for s, line in self._open.items() if line.t0 is not None]
         self._open.clear()
         return out
 
     @staticmethod
-    def _emit(stream: pb.ConsoleOutput.Stream, line: _Line) -> pb.ConsoleOutput:
-        rec = pb.ConsoleOutput(stream=stream, timestamp=line.t0 or time.time(), text=line.text)
+    def _emit(stream: int, line: _Line) -> Line:
+        done = (stream, line.t0 or time.time(), line.text)
         line.text, line.col, line.t0 = "", 0, None
-        return rec
+        return done
 
 
 def _overlay(line: _Line, piece: str) -> None:
@@ -146,7 +155,7 @@ class OutputLog:
         self._failed = False
         self._notices = notices
 
-    def append(self, lines: list[pb.ConsoleOutput]) -> None:
+    def append(self, lines: list[Line]) -> None:
         if not lines or self._failed:
             return
         try:
@@ -154,7 +163,7 @@ class OutputLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 # Held open across appends and closed by close()/_drop_file(): no with-block fits.
                 self._f = open(self.path, "a", encoding="utf-8", errors="replace")  # noqa: SIM115
-            self._f.write("".join(line.text + "\n" for line in lines))
+            self._f.write("".join([text + "\n" for _s, _t, text in lines]))
             self._f.flush()
         except OSError as e:
             # A derived file: the lines are in the WAL's records (held and retried there when the

@@ -156,7 +156,11 @@ class Sender:
 
     def run(self) -> None:
         since: float | None = None   # when unwritten frames were first seen
+        adopted = False
         while True:
+            if not adopted and not self.trainer_alive():
+                adopted = True
+                self.ring.adopt_open()   # the console frame a dead trainer left open (transport/ring.py)
             sample = self.stats.maybe_sample()  # also while busy: a backlog must not hide the machine
             if sample is not None:
                 self._write([self.builder.record(pb.Record(stats=sample))])

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import errno
 import os
+import struct
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tidelog._warn import warn
-from tidelog.transport.frames import TAG_MEDIA, TAG_RECORD, MediaPayload
+from tidelog.transport.frames import CONSOLE_ENTRY, TAG_CONSOLE_LINES, TAG_MEDIA, TAG_RECORD, MediaPayload
 from tidelog.transport.ring import FRAME_HEADER, Ring, RingFull, spill_file
 
 if TYPE_CHECKING:  # numpy is imported on the first media frame, not with the trainer's link
@@ -28,6 +29,11 @@ if TYPE_CHECKING:  # numpy is imported on the first media frame, not with the tr
 __all__ = ["Channel"]
 
 _PAD = b"\0" * 8
+CONSOLE_FRAME_BYTES = 64 << 10   # a console frame's most payload: some hundreds of lines
+_ENTRY_SIZE = CONSOLE_ENTRY.size
+_pack_entry = CONSOLE_ENTRY.pack_into
+_pack_len = struct.Struct("<I").pack_into
+_U64 = struct.Struct("<Q")
 
 
 class Channel:
@@ -50,12 +56,17 @@ class Channel:
         self.spilling = self._spill_pos != ring.spill_acked
         self.dropped = 0
         self._u8: np.ndarray | None = None  # numpy view of the ring, made on the first media frame
+        self._console_at = 0      # payload offset of the open console frame in ``mm`` (0: none open)
+        self._console_len = 0     # its payload bytes so far
 
     # -- the hot path ------------------------------------------------------
 
     def reserve(self, frame_size: int) -> int | None:
         """Ring offset for a whole frame of ``frame_size`` bytes (header included); None when the
-        frame must go to the spill file instead (``spill``): the ring is full, or a spill is draining."""
+        frame must go to the spill file instead (``spill``): the ring is full, or a spill is draining.
+        An open console frame is published first: frames reach the ring in order."""
+        if self._console_at:
+            self.seal_console()
         if self.spilling and not self._spill_drained():
             return None
         try:
@@ -65,6 +76,47 @@ class Channel:
 
     def publish(self) -> None:
         self.ring.publish()
+
+    # -- the open console frame (frames.TAG_CONSOLE_LINES; ring: the open frame) ---
+
+    def open_console(self, frame_no: int) -> bool:
+        """Start a console frame numbered ``frame_no`` that grows by ``append_console``; False
+        (nothing reserved) when it cannot go into the ring now: full, or a spill is draining."""
+        if self.spilling and not self._spill_drained():
+            return False
+        try:
+            off = self.ring.open_frame(CONSOLE_FRAME_BYTES, TAG_CONSOLE_LINES)
+        except RingFull:
+            return False
+        _U64.pack_into(self.mm, off, frame_no)
+        FRAME_HEADER.pack_into(self.mm, off - 8, 8, TAG_CONSOLE_LINES, 0)
+        self._console_at, self._console_len = off, 8
+        return True
+
+    def append_console(self, stream: int, ts: float, data: bytes) -> bool:
+        """One entry into the open console frame; False if none is open or it has no room."""
+        at, used = self._console_at, self._console_len
+        n = len(data)
+        if not at or used + _ENTRY_SIZE + n > CONSOLE_FRAME_BYTES:
+            return False
+        mm = self.mm
+        pos = at + used
+        _pack_entry(mm, pos, n, stream, ts)
+        mm[pos + _ENTRY_SIZE : pos + _ENTRY_SIZE + n] = data
+        used += _ENTRY_SIZE + n
+        self._console_len = used
+        _pack_len(mm, at - 8, used)   # after the entry's bytes: the frame's length counts whole entries
+        return True
+
+    @property
+    def console_open(self) -> bool:
+        return self._console_at != 0
+
+    def seal_console(self) -> None:
+        """Publish the open console frame (if any) as it stands."""
+        if self._console_at:
+            self.ring.close_open(self._console_len)
+            self._console_at = 0
 
     # -- other frames ------------------------------------------------------
 
@@ -126,6 +178,7 @@ class Channel:
 
     def spill(self, parts: list) -> None:
         """Append one whole frame (given as buffers) to the spill file, or drop it loudly."""
+        self.seal_console()   # it comes before this frame
         self.spilling = True
         try:
             if self._spill_fd is None:

@@ -154,6 +154,10 @@ class ConsoleCapture:
         self._thread = threading.Thread(target=self._tee, name="tidelog-console", daemon=True)
         self._thread.start()
 
+    def detach(self) -> None:
+        """In a forked child: nothing to do. Its fds 1 and 2 are the parent's pipes, read by the
+        parent's tee thread (threads do not survive a fork), so its output is shown and stored there."""
+
     def stop(self) -> None:
         """Restore fds 1 and 2, take in what is still in the pipes, hand everything over."""
         if self._thread is None:

@@ -13,6 +13,15 @@
         the metadata holds values marshal refuses (numpy scalars). A placeholder is
         a ``Value.json`` of ``{"_tidelog_pending": i}``: index i into desc.
 
+    TAG_CONSOLE_LINES
+                payload = u64 frame number | entry... : printed text, as the wrap
+                capture (transport/console_wrap.py) hands it over, a batch per frame:
+
+        entry = u32 n | u8 stream (ConsoleOutput.Stream) | f64 time | n bytes of UTF-8 text
+
+                The frame grows in place while it is open (``ring`` explains the
+                open frame): its length counts whole entries only.
+
 A frame is self-contained: the sender needs nothing else to write its records.
 """
 
@@ -26,6 +35,9 @@ from typing import Any
 __all__ = [
     "TAG_RECORD",
     "TAG_MEDIA",
+    "TAG_CONSOLE_LINES",
+    "CONSOLE_ENTRY",
+    "console_entries",
     "PENDING_KEY",
     "pending_json",
     "MediaPayload",
@@ -35,6 +47,8 @@ __all__ = [
 
 TAG_RECORD = 1
 TAG_MEDIA = 2
+TAG_CONSOLE_LINES = 3
+CONSOLE_ENTRY = struct.Struct("<IBd")   # an entry's head: text length, stream, time
 PENDING_KEY = "_tidelog_pending"
 _U32 = struct.Struct("<I")
 
@@ -117,3 +131,17 @@ def parse_media(buf) -> tuple[bytes, list[tuple[str, dict, list]]]:
             arrays.append(a.reshape(shape))
         out.append((d["kind"], d["meta"], arrays))
     return record, out
+
+
+def console_entries(payload) -> list[tuple[int, float, str]]:
+    """A ``TAG_CONSOLE_LINES`` payload's entries as ``(stream, time, text)``, after its frame number."""
+    out = []
+    mv = memoryview(payload)
+    pos, end, head = 8, len(mv), CONSOLE_ENTRY
+    unpack, size = head.unpack_from, head.size
+    while pos + size <= end:
+        n, stream, ts = unpack(mv, pos)
+        pos += size
+        out.append((stream, ts, str(mv[pos : pos + n], "utf-8", "replace")))
+        pos += n
+    return out

@@ -67,7 +67,8 @@ def find_orphans(shm: Path = SHM, extra: tuple[Path, ...] | list[Path] = ()) -> 
             continue
         try:
             pid, run_dir, closed = ring.producer_pid, ring.run_dir, ring.closed
-            unwritten = (ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked)
+            unwritten = ((ring.write_pos - ring.read_pos) + (ring.spill_written - ring.spill_acked)
+                         + ring.open_bytes)   # a console frame the trainer left open is adopted too
         finally:
             ring.close()
         if run_dir is not None and is_held(run_dir, SENDER):

@@ -20,7 +20,8 @@ File layout (little-endian)::
     320   4  closed (producer sets 1 after its last frame)
     384   8  spill_episode  producer-owned; the current spill file is <spill>.<episode>
     448   8  spill_base     producer-owned; the spill position where that file starts
-    512   4  run_dir length, then the run directory (UTF-8): where an orphaned
+    512   8  open_frame     producer-owned; 1 + the position of the open frame, 0 if none
+    576   4  run_dir length, then the run directory (UTF-8): where an orphaned
              ring's frames belong (``transport.recover``)
     4096  C  data area
 
@@ -28,6 +29,17 @@ File layout (little-endian)::
     A frame never wraps: if it does not fit before the end of the data area,
     the producer writes a PAD frame header (tag 0xFFFF) there, or nothing if
     fewer than 8 bytes remain, and continues at offset 0.
+
+The *open frame* lets the producer grow one frame in place (the console
+capture's batch of lines, ``frames.TAG_CONSOLE_LINES``): ``open_frame`` reserves
+room for up to ``max_payload`` bytes just past ``write_pos`` and records its
+position in ``open_frame``; the producer writes whole entries into it and
+keeps the frame header's length current (after the bytes it counts), and
+``close_open`` publishes the frame at the length reached. The producer
+closes it before it reserves any other frame, so frames stay in order. If
+the producer dies with a frame open, the consumer adopts it (``adopt_open``): the
+frame as its header stands (whole entries only) is published by the
+consumer, so what was written into it before a ``kill -9`` is not lost.
 
 Invariants: ``read_pos <= write_pos <= read_pos + C``; the producer stores a
 frame's bytes before it publishes the new ``write_pos`` (an aligned 8-byte
@@ -58,7 +70,7 @@ __all__ = ["Ring", "RingFull", "FRAME_HEADER", "TAG_PAD", "frame_header", "frame
            "spill_file"]
 
 MAGIC = b"TLRING01"
-VERSION = 1
+VERSION = 2
 HEADER_SIZE = 4096
 OFF_CAPACITY = 16
 OFF_PID = 24
@@ -69,7 +81,8 @@ OFF_SPILL_ACKED = 256
 OFF_CLOSED = 320
 OFF_SPILL_EPISODE = 384
 OFF_SPILL_BASE = 448
-OFF_RUN_DIR = 512
+OFF_OPEN = 512
+OFF_RUN_DIR = 576
 
 FRAME_HEADER = struct.Struct("<IHH")
 TAG_PAD = 0xFFFF
@@ -118,6 +131,8 @@ class Ring:
         self.capacity = capacity
         # Producer's private copy of write_pos (it is the only writer).
         self._wpos = _U64.unpack_from(mm, OFF_WRITE)[0]
+        self._pending = self._wpos
+        self._open_start = 0   # producer: where the open frame starts (open_frame .. close_open)
 
     # -- lifecycle -------------------------------------------------------
 
@@ -157,10 +172,10 @@ class Ring:
         except BaseException:
             os.close(fd)
             raise
-        if mm[0:8] != MAGIC:
+        if mm[0:8] != MAGIC or struct.unpack_from("<I", mm, 8)[0] != VERSION:
             mm.close()
             os.close(fd)
-            raise ValueError(f"{path} is not a tidelog ring file")
+            raise ValueError(f"{path} is not a tidelog ring file of version {VERSION}")
         capacity = _U64.unpack_from(mm, OFF_CAPACITY)[0]
         return cls(path, fd, mm, capacity)
 
@@ -259,6 +274,54 @@ class Ring:
     def publish(self) -> None:
         self._wpos = self._pending
         _U64.pack_into(self.mm, OFF_WRITE, self._pending)
+
+    def open_frame(self, max_payload: int, tag: int) -> int:
+        """Reserve a frame of up to ``max_payload`` bytes that grows in place (see the module
+        docstring): its header (length 0) is written; returns the payload's offset in ``mm``.
+        Raises ``RingFull``. Nothing else may be reserved until ``close_open``."""
+        off = self.reserve(max_payload)
+        start = self._pending - frame_size(max_payload)
+        FRAME_HEADER.pack_into(self.mm, off - 8, 0, tag, 0)
+        self._open_start = start
+        self._set(OFF_OPEN, start + 1)
+        return off
+
+    def close_open(self, payload_len: int) -> None:
+        """Publish the open frame at ``payload_len`` bytes (its header already says so)."""
+        self._pending = self._open_start + frame_size(payload_len)
+        self.publish()
+        self._set(OFF_OPEN, 0)   # after publishing: a consumer never adopts a published frame twice
+
+    @property
+    def open_bytes(self) -> int:
+        """Payload bytes in a frame left open (0 if none): what ``adopt_open`` would publish."""
+        found = self._open_frame()
+        return found[1] if found else 0
+
+    def _open_frame(self) -> tuple[int, int] | None:
+        """(position, payload length) of a frame left open, if its header is sound."""
+        mark = self._get(OFF_OPEN)
+        if not mark:
+            return None
+        start, wpos = mark - 1, self.write_pos
+        if not wpos <= start < wpos + self.capacity or start % 8:
+            return None   # closed already (published, then killed before the mark was cleared)
+        phys = start % self.capacity
+        length, tag, _ = FRAME_HEADER.unpack_from(self.mm, HEADER_SIZE + phys)
+        size = frame_size(length)
+        if tag == TAG_PAD or size > self.capacity - phys or start + size - self.read_pos > self.capacity:
+            return None
+        return start, length
+
+    def adopt_open(self) -> bool:
+        """Consumer, once the producer is gone: publish a frame it left open. True if there was one."""
+        found = self._open_frame()
+        self._set(OFF_OPEN, 0)
+        if found is None:
+            return False
+        start, length = found
+        self._set(OFF_WRITE, start + frame_size(length))
+        return True
 
     # -- consumer --------------------------------------------------------
 
