@@ -23,9 +23,9 @@ def _wal_bytes(run) -> int:
 
 
 CHANGES = {
-    "config.update": lambda r, f: r.config.update({"lr": 0.2, "new": 1}),
-    "config[k] =": lambda r, f: r.config.__setitem__("lr", 0.3),
-    "config.k =": lambda r, f: setattr(r.config, "lr", 0.4),
+    "config.update": lambda r, f: r.config.update({"lr": 0.2, "new": 1}, allow_val_change=True),
+    "config[k] =": lambda r, f: r.config.__setitem__("new", 0.3),
+    "config.k =": lambda r, f: setattr(r.config, "new", 0.4),
     "del config[k]": lambda r, f: r.config.__delitem__("lr"),
     "config.setdefaults": lambda r, f: r.config.setdefaults({"other": 2}),
     "define_metric": lambda r, f: r.define_metric("loss", summary="min"),

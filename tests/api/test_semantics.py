@@ -17,7 +17,7 @@ import pytest
 from _api_helpers import logged, user_summary
 
 import tidelog
-from tidelog.errors import RunNotFoundError, TidelogWarning, UsageError
+from tidelog.errors import ConfigError, RunNotFoundError, TidelogWarning, UsageError
 from tidelog.read.run import RunState
 
 
@@ -515,6 +515,32 @@ def test_a_failing_config_update_changes_nothing(start, read_back):
     assert "fine" not in run.config
     run.finish()
     assert read_back(run).config == {"lr": 0.1}
+
+
+def test_changing_a_set_config_value_needs_allow_val_change(start, read_back):
+    """W&B's rule: a value once set changes only on request; otherwise ConfigError (which transformers
+    catches, importing it from wandb.sdk.lib.config_util) names the key, and nothing of that call applies."""
+    run = start(config={"lr": 0.1, "layers": [64, 64]})
+    run.config.update({"lr": 0.1, "layers": [64, 64], "epochs": 3})   # the same values again: fine
+    run.config["lr"] = 0.1
+    for change in (lambda: run.config.update({"epochs": 4, "lr": 0.2}),
+                   lambda: run.config.__setitem__("lr", 0.2),
+                   lambda: setattr(run.config, "layers", [32])):
+        with pytest.raises(ConfigError, match=r"key '(epochs|lr|layers)' from .* to .*allow_val_change=True"):
+            change()
+    assert dict(run.config) == {"lr": 0.1, "layers": [64, 64], "epochs": 3}
+    run.config.update({"lr": 0.2}, allow_val_change=True)
+    run.config["epochs"] = 3.0   # stored as JSON: the same number
+    run.finish()
+    assert read_back(run).config == {"lr": 0.2, "layers": [64, 64], "epochs": 3}
+
+
+def test_init_allow_val_change_allows_every_change(start, read_back):
+    run = start(config={"lr": 0.1}, allow_val_change=True)
+    run.config["lr"] = 0.3
+    run.config.update({"lr": 0.4})
+    run.finish()
+    assert read_back(run).config == {"lr": 0.4}
 
 
 # -- module attributes, context manager, modes, environment -----------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from tidelog import settings as settings_mod
 from tidelog._warn import warn
 from tidelog.api import lifecycle
+from tidelog.api.config import allow_val_change
 from tidelog.api.disabled import DisabledRun
 from tidelog.api.run import Run
 from tidelog.errors import UsageError
@@ -18,8 +19,9 @@ from tidelog.rundir import RunDir, create_run_dir, find_run_dir, new_run_id
 
 __all__ = ["init"]
 
-# W&B init() arguments a script may pass that have no meaning offline. They are
-# accepted and ignored so scripts run unchanged; anything else is a TypeError.
+# W&B init() arguments a script may pass beyond the named ones, accepted so scripts run unchanged;
+# anything else is a TypeError. Two are read: ``settings`` (its console) and ``allow_val_change``
+# (api/config.py); the rest have no meaning offline and are ignored.
 _IGNORED = {
     "save_code", "sync_tensorboard", "monitor_gym", "magic", "anonymous", "allow_val_change",
     "config_exclude_keys", "config_include_keys", "force", "fork_from", "resume_from", "settings",
@@ -52,6 +54,7 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
     run_name = s.name or run_id
     if s.mode == "disabled":
         disabled = DisabledRun(s.project, run_id, run_name, config)
+        allow_val_change(disabled.config, kwargs.get("allow_val_change", False))
         lifecycle.activate(disabled)
         return disabled
     _recover_orphans()
@@ -59,6 +62,7 @@ def init(project: str | None = None, entity: str | None = None, config: Any = No
         run = _create(s, run_id, run_name, config)
     else:
         run = _resume(s, existing, run_id, run_name, config)
+    allow_val_change(run.config, kwargs.get("allow_val_change", False))
     lifecycle.activate(run)
     return run
 

@@ -107,7 +107,7 @@ class Run(RowWriter, WandbRunMethods):
         else:
             link.send(pb.Record(resume=pb.Resume(time=self.start_time, pid=os.getpid(), next_step=self._step)))
         if config is not None:
-            self.config.update(as_dict(config))
+            self.config.update(as_dict(config), allow_val_change=True)   # a resumed run's new config too
         link.start()
 
     def _resume_from(self, state: Any) -> None:
