@@ -85,12 +85,15 @@ def save(path: str, base_path: str | None = None, policy: str = "live") -> Any:
     return _active("save").save(path, base_path=base_path, policy=policy)
 
 
-def watch(*args: Any, **kwargs: Any) -> None:
-    """Accepted so W&B scripts run; gradients are not collected yet."""
+def watch(models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+          idx: int | None = None, log_graph: bool = False) -> None:
+    """W&B's ``wandb.watch``: gradient and/or parameter histograms of PyTorch models, on the current run."""
+    _active("watch").watch(models, criterion=criterion, log=log, log_freq=log_freq, idx=idx, log_graph=log_graph)
 
 
-def unwatch(*args: Any, **kwargs: Any) -> None:
-    """Accepted so W&B scripts run."""
+def unwatch(models: Any = None) -> None:
+    """Remove ``watch``'s hooks (all watched models when None)."""
+    _active("unwatch").unwatch(models)
 
 
 def alert(title: str, text: str, level: str = "INFO", **kwargs: Any) -> None:

@@ -352,3 +352,23 @@ def s3_endpoint() -> str | None:
 def s3_region() -> str:
     """``$AWS_DEFAULT_REGION``, else ``$AWS_REGION``, else ``us-east-1``."""
     return os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or S3_REGION_DEFAULT
+
+
+# -- processes attached to a run (api/attach.py) -------------------------------------------
+
+ATTACH_ENV = "TIDELOG_ATTACH"
+
+
+def attach_address() -> tuple[str, bytes] | None:
+    """``$TIDELOG_ATTACH``: (the relay's socket name, its key), as ``export_attach`` wrote it; None if unset."""
+    value = os.environ.get(ATTACH_ENV, "")
+    name, _, key = value.rpartition(":")
+    try:
+        return (name, bytes.fromhex(key)) if name and key else None
+    except ValueError:
+        return None
+
+
+def export_attach(name: str, key: bytes) -> None:
+    """Tell processes started from here (``multiprocessing`` spawn, DDP) where this run's relay listens."""
+    os.environ[ATTACH_ENV] = f"{name}:{key.hex()}"

@@ -110,3 +110,18 @@ def test_run_finishes_without_a_finish_call(trained):
     assert run.id == rec["run_id"] and run.name == "pl-tiny"
     assert run.project == ("pl" if mode == "wandb" else "pl-native")
     assert rec["run_type"] == "tidelog.api.run"  # WandbLogger's isinstance(init(), (Run, RunDisabled)) held
+
+
+def test_ddp_spawn_workers_log_into_the_run_made_before_they_were_spawned(tmp_path):
+    """``strategy="ddp_spawn"`` (2 CPU processes): Lightning makes the run in the launching process and the
+    workers attach to it (``wandb._attach``); what rank 0 logged is the run's, as CSVLogger recorded it."""
+    need("torch", "lightning")
+    record = tmp_path / "record.json"
+    run_script([str(SCRIPTS / "pl_ddp_spawn.py"), str(tmp_path / "runs"), str(record)], tmp_path,
+               via_tidelog_run=True)
+    rec = load_record(record)
+    run = tidelog.Api(dir=tmp_path / "runs").run(rec["run_id"])
+    expected = _csv_rows(rec["csv"])
+    assert len(expected) == 8   # 2 epochs of 4 batches per rank
+    assert [plain_row(r) for r in run.scan_history()] == expected
+    assert run.config == {"lr": 0.05} and run.summary["last_epoch"] == 1 and run.state == "finished"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tidelog._warn import warn
+from tidelog.api.attach import close_relay, serve
 from tidelog.api.config import Config, as_dict
 from tidelog.api.keys import RESERVED, KeyTable
 from tidelog.api.link import Link
@@ -178,19 +179,32 @@ class Run(RowWriter, WandbRunMethods):
             path=f"files/{rel}", sha256=hashlib.sha256(data).hexdigest(), size=len(data), kind="user")))
         return [str(dest)]
 
-    def watch(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted so W&B scripts run; gradient and parameter histograms are not collected yet."""
+    def watch(self, models: Any, criterion: Any = None, log: str | None = "gradients", log_freq: int = 1000,
+              idx: int | None = None, log_graph: bool = False) -> None:
+        """W&B's ``watch``: gradient and/or parameter histograms of PyTorch models (api/watch.py)."""
         self._check_open("watch")
+        from tidelog.api.watch import watch
 
-    def unwatch(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted so W&B scripts run."""
+        watch(self, models, criterion, log, log_freq, idx, log_graph)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Remove ``watch``'s hooks from ``models`` (all watched models when None)."""
         self._check_open("unwatch")
+        from tidelog.api.watch import unwatch
+
+        unwatch(self, models)
 
     def alert(self, title: str, text: str, level: str = "INFO", **kwargs: Any) -> None:
         self._check_open("alert")
         level_value = {"INFO": pb.Notice.INFO, "WARN": pb.Notice.WARNING, "ERROR": pb.Notice.ERROR}.get(
             str(level).upper(), pb.Notice.INFO)
         self._link.send(pb.Record(notice=pb.Notice(level=level_value, timestamp=time.time(), key=title, message=text)))
+
+    @property
+    def _attach_id(self) -> str:
+        """W&B's handle for processes this one starts (Lightning reads it before it spawns workers):
+        reading it lets them attach to this run (api/attach.py)."""
+        return serve(self)
 
     # -- finish --------------------------------------------------------------------
 
@@ -203,6 +217,7 @@ class Run(RowWriter, WandbRunMethods):
             if self._finished:
                 return
             self._finished = True
+        close_relay(self)   # processes attached to the run (api/attach.py) can no longer reach it
         code = int(exit_code or 0)
         state = "finished" if code == 0 else "failed"
         self._link.send(pb.Record(exit=pb.RunExit(exit_code=code, time=time.time(), state=state,

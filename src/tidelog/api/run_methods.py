@@ -9,8 +9,8 @@
   ``Artifact`` object passed in is returned as is, a name raises ``UsageError``.
 * ``_label(code=, repo=, code_version=)``: which integration drives the run
   (W&B telemetry); kept on the run object as ``run._labels``, not written.
-* ``_attach_id``: the run id; ``tidelog._attach(id)`` returns the run only in the
-  process that owns it (a run's log has one writing process).
+* ``_attach_id``: the run id (``tidelog.Run`` overrides it to start its relay,
+  so processes it starts can attach: api/attach.py).
 """
 
 from __future__ import annotations

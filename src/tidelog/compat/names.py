@@ -46,15 +46,16 @@ def require(*requirements: Any, **kwargs: Any) -> None:
 
 
 def _attach(attach_id: str | None = None, run_id: str | None = None, **kwargs: Any) -> Any:
+    """W&B's attach: the current run, or, in a process started from the run's process (Lightning's
+    ``ddp_spawn`` workers), the run there, whose calls are relayed to it (api/attach.py)."""
     from tidelog.api import lifecycle
+    from tidelog.api.attach import attach
 
     wanted = attach_id or run_id
     run = lifecycle.current()
     if run is not None and (wanted is None or wanted == run.id):
         return run
-    raise UsageError(f"tidelog._attach({wanted!r}): a tidelog run is written only by the process that called "
-                     "init(); log from that process (with Lightning, use the 'ddp' strategy rather than "
-                     "'ddp_spawn', or create the logger's run inside the worker)")
+    return attach(wanted)
 
 
 def login(*args: Any, **kwargs: Any) -> bool:
