@@ -18,10 +18,8 @@ is what a sender writes for a numbers-only loop.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +31,8 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _mlflow
 import infra
 
 from tidelog.records import pb
@@ -146,54 +146,27 @@ def bench_tidelog(args, tmp: Path) -> dict:
 
 
 def bench_mlflow(args, tmp: Path) -> dict:
-    try:
-        import mlflow  # noqa: F401
-        from mlflow.entities import Metric
-        from mlflow.tracking import MlflowClient
-    except ImportError:
+    if not _mlflow.available():
         return {}
-    port = infra.free_port()
     db = tmp / "mlflow.db"
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri", f"sqlite:///{db}",
-                             "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
     out = {}
-    try:
-        infra._wait_http(f"http://127.0.0.1:{port}/health", proc, 120)
-        client = MlflowClient(f"http://127.0.0.1:{port}")
-        run = client.create_run(client.create_experiment("bench"))
-        rid = run.info.run_id
+    with _mlflow.mlflow_server(db) as (url, proc):
         mon = RssPeak(proc.pid)
         mon.start()
-        steps, keys = args.mlflow_steps, args.keys
-        rng = np.random.default_rng(0)
-        t = time.perf_counter()
-        batch = []
-        for s in range(steps):
-            for k in range(keys):
-                batch.append(Metric(f"m{k}", float(rng.normal()), int(1.767e12 + s * 10), s))
-            if len(batch) >= 1000:
-                client.log_batch(rid, metrics=batch)
-                batch = []
-        if batch:
-            client.log_batch(rid, metrics=batch)
-        dt = time.perf_counter() - t
+        steps = args.mlflow_steps
+        rid, dt = _mlflow.ingest(url, steps, args.keys)
         mon.stop = True
         mon.join()
-        out["ingest scalars/s"] = steps * keys / dt
+        out["ingest scalars/s"] = steps * args.keys / dt
         out["server RSS peak under ingest (MB)"] = mon.peak / 1e6
-        out["bytes stored per scalar"] = db.stat().st_size / (steps * keys)
-        url = f"http://127.0.0.1:{port}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval"
+        out["bytes stored per scalar"] = db.stat().st_size / (steps * args.keys)
+        bulk = f"{url}/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval"
         http = httpx.Client(timeout=600)
-        measured = p50(lambda: http.get(url, params={"run_ids": rid, "metric_key": "m0", "max_results": 500})
+        measured = p50(lambda: http.get(bulk, params={"run_ids": rid, "metric_key": "m0", "max_results": 500})
                        .raise_for_status(), 5)
         out["downsampled 1 key, all steps, p50 (ms)"] = 1e3 * measured * args.steps / steps
         out["(downsampled measured at MLFLOW_STEPS, ms)"] = 1e3 * measured
         http.close()
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(30)
     return out
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
+import _mlflow
 import infra  # the test harness's process helpers
 from bench_server import RssPeak, synth_run
 
@@ -161,41 +161,11 @@ def bench_latency(args, tmp: Path) -> dict:
 
 def bench_mlflow(args, tmp: Path) -> dict:
     """The MLflow tracking server (SQLite store) ingesting MLFLOW_STEPS x KEYS through log_batch."""
-    try:
-        from mlflow.entities import Metric
-        from mlflow.tracking import MlflowClient
-    except ImportError:
+    if not _mlflow.available():
         return {}
-    import numpy as np
-
-    port = infra.free_port()
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
-    proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--backend-store-uri",
-                             f"sqlite:///{tmp / 'mlflow.db'}", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                            start_new_session=True)
-    try:
-        infra._wait_http(f"http://127.0.0.1:{port}/health", proc, 120)
-        client = MlflowClient(f"http://127.0.0.1:{port}")
-        rid = client.create_run(client.create_experiment("bench")).info.run_id
-        rng = np.random.default_rng(0)
-        t = time.perf_counter()
-        batch = []
-        for s in range(args.mlflow_steps):
-            batch += [Metric(f"m{k}", float(rng.normal()), int(1.767e12 + s * 10), s) for k in range(args.keys)]
-            if len(batch) >= 1000:
-                client.log_batch(rid, metrics=batch)
-                batch = []
-        if batch:
-            client.log_batch(rid, metrics=batch)
-        return {"ingest scalars/s": args.mlflow_steps * args.keys / (time.perf_counter() - t)}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+    with _mlflow.mlflow_server(tmp / "mlflow.db") as (url, _proc):
+        _rid, dt = _mlflow.ingest(url, args.mlflow_steps, args.keys)
+    return {"ingest scalars/s": args.mlflow_steps * args.keys / dt}
 
 
 def main() -> None:

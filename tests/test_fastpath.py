@@ -57,9 +57,10 @@ def test_slow_path_encoding_is_the_library_message() -> None:
 @pytest.mark.parametrize("stream, text", [(0, "plain line\n"), (1, "\x1b[31mred\x1b[0m\r50%"), (0, ""),
                                           (1, "x" * 300 + "é✓"), (0, "lone \udc80 surrogate")])
 def test_console_chunk_is_the_library_message(stream, text) -> None:
-    from tidelog.records.wire import frame_no, strip_trailer
+    from tidelog.records.wire import TAG_SEQ, frame_no, strip_trailer
     from tidelog.transport.fastpath import console_packer, console_utf8
     from tidelog.transport.ring import FRAME_HEADER
+    from tidelog.wal.format import record_seq_span
 
     data = console_utf8(text)
     packer = console_packer(stream, len(data))
@@ -68,6 +69,10 @@ def test_console_chunk_is_the_library_message(stream, text) -> None:
     assert tag == TAG_RECORD and length == len(frame) - 8 and packer.size == (len(frame) + 7) & ~7
     raw = frame[8:]
     assert frame_no(raw) == 77
+    stored = packer.record(1234.5, data, 9)   # the sender's line record: seq first, as the WAL keeps records
+    assert stored[0] == TAG_SEQ and record_seq_span(stored) == (9, 1)
+    assert pb.Record.FromString(stored) == pb.Record(seq=9, console=pb.ConsoleOutput(
+        stream=stream, timestamp=1234.5, text=text.encode("utf-8", "replace").decode("utf-8")))
     got = pb.Record.FromString(strip_trailer(raw))
     want = text.encode("utf-8", "replace").decode("utf-8")
     assert got == pb.Record(console=pb.ConsoleOutput(stream=stream, timestamp=1234.5, text=want))

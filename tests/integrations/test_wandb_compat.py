@@ -125,8 +125,9 @@ def test_disabled_runs_accept_the_same_calls(tmp_path):
     assert tidelog._attach(run.id) is run
 
 
-def test_attach_to_another_processes_run_is_refused(tmp_path):
-    with pytest.raises(tidelog.UsageError, match="written only by the process that called"):
+def test_attach_with_no_run_to_attach_to_says_how_one_is_reached(tmp_path, monkeypatch):
+    monkeypatch.delenv("TIDELOG_ATTACH", raising=False)   # no run's process started this one
+    with pytest.raises(tidelog.UsageError, match=r"no run to attach to.*run\._attach_id"):
         tidelog._attach("someone-elses-run")
 
 

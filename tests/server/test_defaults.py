@@ -59,3 +59,23 @@ def test_server_defaults(tmp_path, xdg):
     finally:
         infra.stop(proc)
     assert proc.returncode is not None
+
+
+def test_port_0_listens_on_a_free_port_and_prints_it_and_a_taken_port_is_named(tmp_path):
+    out = tmp_path / "server.out"
+    with out.open("wb") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "tidelog", "server", "--root", str(tmp_path / "srv"),
+                                 "--port", "0"], stdout=f, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while "tidelog server: http://127.0.0.1:" not in out.read_text() and time.monotonic() < deadline:
+            assert proc.poll() is None, out.read_text()
+            time.sleep(0.05)
+        port = int(out.read_text().split("http://127.0.0.1:")[1].split()[0])
+        assert port != 0
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/status").json()["server"] == "tidelog"
+        taken = subprocess.run([sys.executable, "-m", "tidelog", "server", "--root", str(tmp_path / "other"),
+                                "--port", str(port)], capture_output=True, text=True, timeout=60)
+        assert taken.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in taken.stderr
+    finally:
+        infra.stop(proc)

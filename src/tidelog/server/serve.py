@@ -21,10 +21,21 @@ def settings_from(root: str | None, database: str | None, store: str | None, aut
 
 
 def serve(settings: ServerSettings, host: str, port: int, watch: list[str] | None = None) -> int:
+    """Listen on ``host:port`` (``--port 0``: a free port, the one printed), then run until stopped."""
+    import socket
+
     import uvicorn
 
     from tidelog.server.app import create_app
 
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        return main_error(f"cannot listen on {host}:{port}: {e.strerror or e}")
+    port = sock.getsockname()[1]
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     print(f"tidelog server: http://{shown}:{port}  (database {settings.database.split('@')[-1]}, "
@@ -36,7 +47,8 @@ def serve(settings: ServerSettings, host: str, port: int, watch: list[str] | Non
         local = "127.0.0.1" if host in any_v4 else ("[::1]" if host == "::" else shown)
         start_watch(watch, f"http://{local}:{port}")
         print(f"tidelog server: watching {', '.join(watch)}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # uvicorn serves the socket bound here, so the URL printed above is the one listening.
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run(sockets=[sock])
     return 0
 
 

@@ -62,32 +62,41 @@ _CONSOLE_TEXT = field_tag(pb.ConsoleOutput, "text")
 
 
 class ConsolePacker:
-    """Packs a ``Record(console=ConsoleOutput(stream, timestamp, text))`` frame, header and
-    trailer included, in one ``pack_into``; one per (stream, UTF-8 length), from ``console_packer``.
+    """Packs a ``Record(console=ConsoleOutput(stream, timestamp, text))`` in one compiled ``struct``
+    call; one per (stream, UTF-8 length), from ``console_packer``:
 
-    The wrap capture hands over a printed line through here (api/link.py), so
-    a line costs one compiled ``struct`` call, like a ``log()`` of numbers.
+    * ``pack_into``/``pack``: a ring frame, header and trainer trailer included (a console chunk
+      that no console frame can take goes as a record frame of its own: api/link.py);
+    * ``record``: the record as the WAL stores it, ``seq`` first (``records.wire.stamp``'s layout):
+      the sender's stored console lines.
+
     ``stream`` 0 (stdout, the proto3 default) is left out, as the library does.
     """
 
-    __slots__ = ("size", "pack_into", "_struct")
+    __slots__ = ("size", "pack_into", "_struct", "_record")
 
     def __init__(self, stream: int, nbytes: int) -> None:
         text_head = bytes((_CONSOLE_TEXT,)) + varint(nbytes)
         stream_field = bytes((_CONSOLE_STREAM, stream)) if stream else b""
         body_len = len(stream_field) + 9 + len(text_head) + nbytes
-        head = bytes((TAG_CONSOLE,)) + varint(body_len) + stream_field
-        payload_len = len(head) + body_len - len(stream_field) + TRAILER_SIZE
-        head = frame_header(payload_len, TAG_RECORD) + head + bytes((_CONSOLE_TS_TAG,))
-        st = struct.Struct(f"<{len(head)}sd{len(text_head)}s{nbytes}sBQ")
+        head = bytes((TAG_CONSOLE,)) + varint(body_len) + stream_field + bytes((_CONSOLE_TS_TAG,))
+        payload_len = len(head) + 8 + len(text_head) + nbytes + TRAILER_SIZE
+        frame_head = frame_header(payload_len, TAG_RECORD) + head
+        st = struct.Struct(f"<{len(frame_head)}sd{len(text_head)}s{nbytes}sBQ")
         self._struct = st
         self.size = (st.size + 7) & ~7   # frame bytes in the ring
 
         def pack_into(buf, offset, ts: float, data: bytes, frame_no: int, _p=st.pack_into) -> None:
-            _p(buf, offset, head, ts, text_head, data, TAG_SEQ, frame_no)
+            _p(buf, offset, frame_head, ts, text_head, data, TAG_SEQ, frame_no)
 
         # pack_into(buf, offset, ts, utf-8 text, frame_no): the whole frame at ``offset``.
         self.pack_into = pack_into
+        pack_record = struct.Struct(f"<BQ{len(head)}sd{len(text_head)}s{nbytes}s").pack
+
+        def record(ts: float, data: bytes, seq: int) -> bytes:
+            return pack_record(TAG_SEQ, seq, head, ts, text_head, data)
+
+        self._record = record
 
     def pack(self, ts: float, data: bytes, frame_no: int) -> bytes:
         """The frame as bytes (header included), for the spill path and tests."""
@@ -96,8 +105,8 @@ class ConsolePacker:
         return bytes(buf)
 
     def record(self, ts: float, data: bytes, seq: int) -> bytes:
-        """The record alone, ``seq`` in the trailer's place: the sender's stored console lines."""
-        return self.pack(ts, data, seq)[8:]
+        """The record as the WAL stores it: ``seq`` first, then the console output."""
+        return self._record(ts, data, seq)
 
 
 _console_packers: dict[tuple[int, int], ConsolePacker] = {}
