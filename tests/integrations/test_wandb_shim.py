@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from _integration_helpers import offline_env
+from _integration_helpers import need, offline_env
 
 import tidelog
 from tidelog.compat import SHIM_DIR, WANDB_VERSION
@@ -26,6 +26,7 @@ def tidelog_run(tmp: Path, code: str, *extra: str, timeout: int = 120) -> subpro
 
 
 def test_wandb_is_tidelog_with_the_import_paths_clients_use(tmp_path):
+    need("torch")
     proc = tidelog_run(tmp_path, """
         import importlib.metadata, importlib.util
         import wandb
@@ -47,7 +48,8 @@ def test_wandb_is_tidelog_with_the_import_paths_clients_use(tmp_path):
         run._label(code="shim_test")
         wandb.require("service")
         assert wandb._attach(run._attach_id) is run
-        wandb.watch(object(), log="all", log_freq=10)
+        import torch   # the integrations extra
+        wandb.watch(torch.nn.Linear(2, 1), log="all", log_freq=10)
         wandb.termwarn("careful", repeat=False)
         wandb.termwarn("careful", repeat=False)
         run.log({"x/step": 5, "loss": 0.5})
