@@ -169,9 +169,7 @@ class RecordBuilder:
             took_any = True
             # Lines printed between rows do not break the rows' block: they follow it.
             if tag == TAG_CONSOLE_LINES:
-                feed = self.console.feed
-                for stream, ts, text in console_entries(payload):
-                    printed.extend(feed(stream, ts, text))
+                printed.extend(self.console.feed_entries(console_entries(payload)))
                 continue
             if tag == TAG_RECORD and payload[0] == TAG_CONSOLE:   # the fd-level capture's chunk
                 c = pb.Record.FromString(strip_trailer(payload)).console
@@ -211,10 +209,11 @@ class RecordBuilder:
         self.output_log.append(lines)
         seq = self.seq
         self.seq += len(lines)
-        out = []
+        out: list[bytes] = []
+        append, packer = out.append, console_packer
         for n, (stream, ts, text) in enumerate(lines, seq):   # the library's bytes, packed in one call
             data = console_utf8(text)
-            out.append(console_packer(stream, len(data)).record(ts, data, n))
+            append(packer(stream, len(data)).record(ts, data, n))
         return out
 
     def _mark(self, frame: int) -> bytes:

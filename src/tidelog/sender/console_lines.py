@@ -24,6 +24,7 @@ import codecs
 import os
 import select
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO, cast
 
@@ -62,6 +63,20 @@ class LineAssembler:
                 line.t0 = ts
             out.append(self._emit(stream, line))
         self._add(stream, line, ts, pieces[-1], out)   # the start of a line still open
+        return out
+
+    def feed_entries(self, entries: Iterable[tuple[int, float, str]]) -> list[Line]:
+        """``feed`` of each ``(stream, time, text)``; an entry that is one whole line (a ``print``),
+        on a stream with no line open, is taken as it is."""
+        out: list[Line] = []
+        opened = self._open
+        for stream, ts, text in entries:
+            last = len(text) - 1
+            if (text.find("\n") == last >= 0 and "\r" not in text and last < MAX_LINE
+                    and (stream not in opened or opened[stream].t0 is None)):
+                out.append((stream, ts, text[:last]))
+            else:
+                out.extend(self.feed(stream, ts, text))
         return out
 
     def _add(self, stream: int, line: _Line, ts: float, piece: str, out: list[Line]) -> None:

@@ -73,7 +73,7 @@ class ConsolePacker:
     ``stream`` 0 (stdout, the proto3 default) is left out, as the library does.
     """
 
-    __slots__ = ("size", "pack_into", "_struct", "_record")
+    __slots__ = ("size", "pack_into", "record", "_struct")
 
     def __init__(self, stream: int, nbytes: int) -> None:
         text_head = bytes((_CONSOLE_TEXT,)) + varint(nbytes)
@@ -96,17 +96,14 @@ class ConsolePacker:
         def record(ts: float, data: bytes, seq: int) -> bytes:
             return pack_record(TAG_SEQ, seq, head, ts, text_head, data)
 
-        self._record = record
+        # record(ts, utf-8 text, seq): the record as the WAL stores it, seq first.
+        self.record = record
 
     def pack(self, ts: float, data: bytes, frame_no: int) -> bytes:
         """The frame as bytes (header included), for the spill path and tests."""
         buf = bytearray(self._struct.size)
         self.pack_into(buf, 0, ts, data, frame_no)
         return bytes(buf)
-
-    def record(self, ts: float, data: bytes, seq: int) -> bytes:
-        """The record as the WAL stores it: ``seq`` first, then the console output."""
-        return self._record(ts, data, seq)
 
 
 _console_packers: dict[tuple[int, int], ConsolePacker] = {}

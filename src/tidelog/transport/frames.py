@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import marshal
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
@@ -133,15 +134,13 @@ def parse_media(buf) -> tuple[bytes, list[tuple[str, dict, list]]]:
     return record, out
 
 
-def console_entries(payload) -> list[tuple[int, float, str]]:
+def console_entries(payload) -> Iterator[tuple[int, float, str]]:
     """A ``TAG_CONSOLE_LINES`` payload's entries as ``(stream, time, text)``, after its frame number."""
-    out = []
     mv = memoryview(payload)
-    pos, end, head = 8, len(mv), CONSOLE_ENTRY
-    unpack, size = head.unpack_from, head.size
+    pos, end = 8, len(mv)
+    unpack, size = CONSOLE_ENTRY.unpack_from, CONSOLE_ENTRY.size
     while pos + size <= end:
         n, stream, ts = unpack(mv, pos)
         pos += size
-        out.append((stream, ts, str(mv[pos : pos + n], "utf-8", "replace")))
+        yield stream, ts, str(mv[pos : pos + n], "utf-8", "replace")
         pos += n
-    return out
