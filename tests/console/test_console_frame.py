@@ -126,7 +126,7 @@ def test_an_open_frame_is_invisible_until_closed_and_then_whole(ring):
     ring.close_open(used)
     assert ring.open_bytes == 0 and ring.write_pos == frame_size(used)
     [(tag, payload)] = _frames(ring)
-    assert tag == TAG_CONSOLE_LINES and console_entries(payload) == [(0, 1.0, "a"), (1, 2.0, "b")]
+    assert tag == TAG_CONSOLE_LINES and list(console_entries(payload)) == [(0, 1.0, "a"), (1, 2.0, "b")]
     assert not ring.adopt_open()   # a closed frame is never published twice
 
 
@@ -139,7 +139,7 @@ def test_a_frame_left_open_is_adopted_with_its_whole_entries_only(tmp_path, ring
     try:
         assert other.adopt_open() and other.open_bytes == 0
         [(tag, payload)] = _frames(other)
-        assert int.from_bytes(payload[:8], "little") == 3 and console_entries(payload) == [(0, 1.0, "kept")]
+        assert int.from_bytes(payload[:8], "little") == 3 and list(console_entries(payload)) == [(0, 1.0, "kept")]
         assert not other.adopt_open()
     finally:
         other.close()
@@ -154,4 +154,4 @@ def test_an_open_frame_after_a_wrap_is_adopted_past_the_padding(ring):
     _grow(ring, 9, [_entry(0, 5.0, "after the wrap")])
     assert ring.adopt_open()
     [(tag, payload)] = _frames(ring)
-    assert console_entries(payload) == [(0, 5.0, "after the wrap")]
+    assert list(console_entries(payload)) == [(0, 5.0, "after the wrap")]
