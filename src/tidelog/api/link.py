@@ -123,7 +123,8 @@ class Link:
             self.frame += 1
             if chan.append_console(stream, ts, data):
                 return
-        self.put_packed(console_packer(stream, len(data)), ts, data)
+        self.frame += 1
+        chan.send_packed(console_packer(stream, len(data)), ts, data, self.frame)   # a record frame of its own
 
     def send_media(self, record: pb.Record, prepared: list) -> None:
         """A record whose rich values are placeholders; the arrays are copied now."""
@@ -141,20 +142,19 @@ class Link:
         self.frame = frame_no
         return frame_no
 
-    def put_packed(self, packer: Any, *args: Any) -> int:
-        """Under ``lock``: the next frame, packed by a compiled ``packer`` (a ``transport.fastpath``
-        ``RowPacker`` or ``ConsolePacker``) straight into the ring (else the spill file):
-        ``packer.pack_into(buf, offset, *args, frame_no)``. Returns its number; ``struct.error``
-        (a value beyond its field) hands over nothing."""
+    def put_packed(self, packer: Any, values: tuple, step: int, ts: float) -> int:
+        """Under ``lock``: the next frame, a history row that a compiled ``packer`` (a
+        ``transport.fastpath.RowPacker``) packs straight into the ring (else the spill file).
+        Returns its number; ``struct.error`` (a value beyond its field) hands over nothing."""
         frame_no = self.frame + 1
         chan = self.channel
         size = packer.size
         off = chan.reserve(size)
         if off is not None:
-            packer.pack_into(chan.mm, off, *args, frame_no)
+            packer.pack_into(chan.mm, off, values, step, ts, frame_no)
             chan.publish()
         else:
-            frame = packer.pack(*args, frame_no)
+            frame = packer.pack(values, step, ts, frame_no)
             chan.spill([frame, b"\0" * (size - len(frame))])
         self.frame = frame_no
         return frame_no

@@ -17,7 +17,7 @@ import errno
 import os
 import struct
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tidelog._warn import warn
 from tidelog.transport.frames import CONSOLE_ENTRY, TAG_CONSOLE_LINES, TAG_MEDIA, TAG_RECORD, MediaPayload
@@ -127,6 +127,18 @@ class Channel:
             return
         FRAME_HEADER.pack_into(self.mm, off, len(payload), tag, 0)
         self.mm[off + 8 : off + 8 + len(payload)] = payload
+        self.ring.publish()
+
+    def send_packed(self, packer: Any, *args: Any) -> None:
+        """A frame that a compiled ``packer`` (``transport.fastpath``) packs straight into the ring,
+        ``packer.pack_into(mm, offset, *args)``, else ``packer.pack(*args)`` into the spill file.
+        (``Link.put_packed`` is the same for history rows, written out for ``log()``'s hot path.)"""
+        off = self.reserve(packer.size)
+        if off is None:
+            frame = packer.pack(*args)
+            self.spill([frame, b"\0" * (packer.size - len(frame))])
+            return
+        packer.pack_into(self.mm, off, *args)
         self.ring.publish()
 
     def send_media(self, layout: MediaPayload) -> None:
