@@ -71,7 +71,6 @@ class WrapCapture:
         self._link_lock = lock
         self._put = put
         self._seal = seal
-        self._unsealed = False   # put since the last seal: the helper seals within _IDLE_S
         # Appended to by any thread (the oldest falls out when full); taken only under the link lock.
         self._pending: deque[Chunk] = deque(maxlen=_MAX_PENDING)
         self._active = False
@@ -163,7 +162,6 @@ class WrapCapture:
                 else:
                     pending.append((kind, now(), text))
                     take_all()
-                capture._unsealed = True
             finally:
                 release()
             return n
@@ -194,7 +192,6 @@ class WrapCapture:
         try:
             if self._pending:
                 self._take_all()
-                self._unsealed = True
         finally:
             lock.release()
         return True
@@ -217,10 +214,9 @@ class WrapCapture:
             pending = self._pending
             while pending and not self._stopped.is_set() and not self._hand_over():
                 time.sleep(_RETRY_S)
-            if self._unsealed and self._link_lock.acquire(blocking=False):
+            if self._link_lock.acquire(blocking=False):
                 try:
-                    self._unsealed = False
-                    self._seal()   # the sender sees the lines (it never waits for more than this tick)
+                    self._seal()   # the sender sees the lines within this tick (nothing open: a no-op)
                 finally:
                     self._link_lock.release()
 
