@@ -108,10 +108,6 @@ class Channel:
         _pack_len(mm, at - 8, used)   # after the entry's bytes: the frame's length counts whole entries
         return True
 
-    @property
-    def console_open(self) -> bool:
-        return self._console_at != 0
-
     def seal_console(self) -> None:
         """Publish the open console frame (if any) as it stands."""
         if self._console_at:
