@@ -99,8 +99,7 @@ class _Relay:
         if name == "state":
             return {"step": run.step, "config": dict(run.config), "finished": run.finished}
         if name == "info":
-            return {k: getattr(run, k) for k in ("id", "name", "project", "entity", "dir", "path", "group",
-                                                 "job_type", "tags", "notes", "resumed")}
+            return {k: getattr(run, k) for k in _INFO}
         if name not in _CALLS:
             raise UsageError(f"tidelog: {name}() is not available on an attached run")
         target: Any = run
@@ -141,25 +140,32 @@ def attach(attach_id: str | None) -> AttachedRun:
     return run
 
 
+# The run's identity, copied once at attach: an AttachedRun has these attributes, as the run has.
+_INFO = ("id", "name", "project", "entity", "dir", "path", "group", "job_type", "tags", "notes", "resumed")
+
+
 class AttachedRun:
     """A run whose calls are made by the process that owns it (see the module docstring)."""
+
+    id: str
+    name: str
+    project: str
+    entity: str | None
+    dir: str
+    path: str
+    group: str | None
+    job_type: str | None
+    tags: tuple
+    notes: str | None
+    resumed: bool
 
     def __init__(self, conn: Connection) -> None:
         self._conn: Connection | None = conn
         self._lock = threading.Lock()
         self._pid = os.getpid()
         info = self._call("info")
-        self.id: str = info["id"]
-        self.name: str = info["name"]
-        self.project: str = info["project"]
-        self.entity: str | None = info["entity"]
-        self.dir: str = info["dir"]
-        self.path: str = info["path"]
-        self.group: str | None = info["group"]
-        self.job_type: str | None = info["job_type"]
-        self.tags: tuple = info["tags"]
-        self.notes: str | None = info["notes"]
-        self.resumed: bool = info["resumed"]
+        for k in _INFO:
+            setattr(self, k, info[k])
         self.url = None
         self.config = _AttachedConfig(self)
         self.summary = _AttachedSummary(self)
