@@ -247,8 +247,10 @@ BOUND_ROWS = 4096       # the documented damage radius (docs/wal-format.md)
 BOUND_BYTES = 1 << 20
 # Examples hold tens of thousands of rows: shrinking one takes minutes, so a
 # failure is reported as generated (the seed and sizes are in the report).
+# The same 12 examples every run: some random ones take minutes in the cut test
+# (--hypothesis-seed 17 or 23: over 80 s, past CI's per-test timeout once).
 RADIUS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                  phases=[Phase.explicit, Phase.reuse, Phase.generate])
+                  derandomize=True, phases=[Phase.explicit, Phase.reuse, Phase.generate])
 sender_batches = st.lists(st.integers(min_value=1, max_value=40_000), min_size=1, max_size=3)
 
 
